@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+TEST_DATABASE_URL ?=
+
+.PHONY: run test lint pytest test-postgres migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+instance/secret_key:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
+
+migrate: $(VENV)/.runtime instance/secret_key
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) db upgrade
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) init-environments
+
+seed: migrate
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) seed-demo
+
+run: seed
+	SECRET_KEY="$$(cat instance/secret_key)" PORT=$(PORT) \
+		$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: $(VENV)/.dev
+	bash .ci/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+test-postgres: $(VENV)/.dev
+	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \
+		bash .ci/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

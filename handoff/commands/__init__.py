@@ -1,0 +1,10 @@
+"""Flask CLI commands (`flask …`)."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every CLI command group to the app."""
+    from handoff.commands import environments
+
+    app.cli.add_command(environments.init_environments)

@@ -1,0 +1,70 @@
+"""Read the service's configuration from the process environment."""
+
+import os
+from pathlib import Path
+
+DEVELOPMENT = "development"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed; the service must not start."""
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Return a SQLAlchemy URL for DATABASE_URL, defaulting to SQLite under instance/."""
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'handoff.sqlite3'}"
+    # Heroku-style hosts hand out postgres://, which SQLAlchemy no longer accepts.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def trusted_proxies(raw: str | None) -> int:
+    """Return how many proxy hops may set X-Forwarded-* headers."""
+    if not raw:
+        return 0
+    try:
+        hops = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"TRUSTED_PROXIES must be a whole number, got {raw!r}") from exc
+    if hops < 0:
+        raise ConfigurationError("TRUSTED_PROXIES must not be negative")
+    return hops
+
+
+def from_environment(environ: dict[str, str], instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    app_env = environ.get("APP_ENV", "production")
+    secret = environ.get("SECRET_KEY")
+    if not secret:
+        if app_env != DEVELOPMENT:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set it to a long random string "
+                "(or APP_ENV=development for a local run)."
+            )
+        secret = "dev-only-not-secret"
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
+        "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_API_KEY": environ.get("TWILIO_API_KEY", ""),
+        "TWILIO_API_SECRET": environ.get("TWILIO_API_SECRET", ""),
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "TRUSTED_PROXIES": trusted_proxies(environ.get("TRUSTED_PROXIES")),
+        "FUNCTIONS_DIR": environ.get("FUNCTIONS_DIR", "functions"),
+        "HANDOFF_API_KEY": environ.get("HANDOFF_API_KEY", ""),
+        "ADMIN_EMAIL": environ.get("ADMIN_EMAIL", ""),
+        "ADMIN_PASSWORD": environ.get("ADMIN_PASSWORD", ""),
+        # Only an explicit development setting may switch signature checks off.
+        "TWILIO_VALIDATE_SIGNATURES": environ.get("TWILIO_VALIDATE_SIGNATURES", "1") != "0",
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 256 * 1024)),
+    }
+
+
+def load(instance_path: str) -> dict:
+    """Return the config mapping for this process."""
+    return from_environment(dict(os.environ), instance_path)

@@ -1,0 +1,10 @@
+"""The web layer: blueprints for voice webhooks, the REST API and the admin UI."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint to the app."""
+    from handoff.web import health
+
+    app.register_blueprint(health.bp)

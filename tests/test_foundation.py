@@ -1,0 +1,64 @@
+"""The app factory, settings from the environment, migrations and /healthz."""
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+
+from handoff import settings
+from models import db
+
+
+def test_secret_key_is_required_outside_development(tmp_path):
+    with pytest.raises(settings.ConfigurationError, match="SECRET_KEY"):
+        settings.from_environment({}, str(tmp_path))
+
+
+def test_development_runs_without_secret_key(tmp_path):
+    config = settings.from_environment({"APP_ENV": "development"}, str(tmp_path))
+    assert config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("postgres://u:p@db:5432/h", "postgresql+psycopg://u:p@db:5432/h"),
+        ("postgresql://u@db/h", "postgresql+psycopg://u@db/h"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_mapping(raw, expected):
+    assert settings.database_url(raw, "/inst") == expected
+
+
+def test_database_url_defaults_to_sqlite_under_instance():
+    assert settings.database_url(None, "/srv/instance") == "sqlite:////srv/instance/handoff.sqlite3"
+
+
+def test_trusted_proxies_must_be_a_number(tmp_path):
+    with pytest.raises(settings.ConfigurationError, match="TRUSTED_PROXIES"):
+        settings.from_environment({"SECRET_KEY": "x", "TRUSTED_PROXIES": "yes"}, str(tmp_path))
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_healthz_503_when_database_unreachable(app, tmp_path):
+    from app import create_app
+    from tests.conftest import make_test_config
+
+    broken = create_app(make_test_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite3", tmp_path))
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_migrations_match_models(app):
+    """The migrated schema has every table the models declare, and nothing is pending."""
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        assert set(db.metadata.tables) <= tables
+        cfg = app.extensions["migrate"].migrate.get_config()
+        command.check(cfg)
