@@ -1,0 +1,63 @@
+"""Handoff states and the one place that records a transition."""
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from models import Conversation, Handoff, HandoffState
+
+AUTOMATED = "automated"
+HANDOFF_INITIATED = "handoff_initiated"
+HANDOFF_COMPLETED = "handoff_completed"
+HANDOFF_FAILED = "handoff_failed"
+SOFT_HANDOFF = "soft_handoff"
+UNROUTED = "unrouted"
+ENDED = "ended"
+BUILTIN_STATES = (
+    AUTOMATED,
+    HANDOFF_INITIATED,
+    HANDOFF_COMPLETED,
+    HANDOFF_FAILED,
+    SOFT_HANDOFF,
+    UNROUTED,
+    ENDED,
+)
+
+Listener = Callable[[Session, HandoffState], None]
+_listeners: list[Listener] = []
+
+
+def on_transition(listener: Listener) -> Listener:
+    """Register ``listener`` to run, inside the same transaction, after each transition."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def transition(
+    session: Session,
+    conversation: Conversation,
+    state: str,
+    *,
+    handoff: Handoff | None = None,
+    detail: str = "",
+    sip_code: int | None = None,
+    source: str = "service",
+) -> HandoffState:
+    """Record that ``conversation`` (and its ``handoff``) moved to ``state``; do not commit."""
+    row = HandoffState(
+        conversation_id=conversation.id,
+        handoff_id=handoff.id if handoff is not None else None,
+        state=state,
+        detail=detail,
+        sip_code=sip_code,
+        source=source,
+    )
+    session.add(row)
+    if handoff is not None and state != ENDED:
+        handoff.state = state
+    conversation.status = state
+    session.flush()
+    for listener in _listeners:
+        listener(session, row)
+    return row
