@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean bench bench-quick wrk
+.PHONY: run test lint pytest test-postgres migrate seed clean bench bench-quick bench-decision wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench: $(VENV)/.runtime wrk
 
 bench-quick: $(VENV)/.runtime wrk
 	$(BIN)/python -m bench.webhook --quick $(BENCH_ARGS)
+
+bench-decision: $(VENV)/.runtime
+	$(BIN)/python -m bench.decision $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
