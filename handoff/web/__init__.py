@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
-    from handoff.web import health
+    from handoff.web import health, ui
 
     app.register_blueprint(health.bp)
+    ui.init_app(app)
