@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,18 @@ test: lint pytest
 test-postgres: $(VENV)/.dev chromium
 	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \
 		bash .ci/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they are not tests. BENCH_ARGS passes options (see --help).
+wrk:
+	@command -v wrk >/dev/null || apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk \
+		|| (apt-get -o DPkg::Lock::Timeout=600 update -qq \
+			&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk)
+
+bench: $(VENV)/.runtime wrk
+	$(BIN)/python -m bench.webhook $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.runtime wrk
+	$(BIN)/python -m bench.webhook --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
