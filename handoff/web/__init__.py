@@ -5,7 +5,8 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
-    from handoff.web import health, ui
+    from handoff.web import health, limits, ui
 
+    limits.init_app(app)
     app.register_blueprint(health.bp)
     ui.init_app(app)
