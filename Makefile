@@ -6,11 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-<<<<<<< HEAD
-.PHONY: run test lint pytest test-postgres migrate seed clean bench bench-quick bench-decision wrk
-=======
-.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk
->>>>>>> main
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick bench-decision wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
