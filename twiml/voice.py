@@ -98,12 +98,15 @@ def gather(
 
 
 def _hints(phrases) -> str:
-    unique = []
+    # Stop at MAX_HINTS: the cost of a greeting must not grow with the number of topics.
+    unique: dict[str, None] = {}
     for phrase in phrases:
         phrase = _NOT_XML.sub("", phrase).replace(",", " ").strip()[:MAX_HINT_LENGTH]
-        if phrase and phrase not in unique:
-            unique.append(phrase)
-    return ", ".join(unique[:MAX_HINTS])
+        if phrase:
+            unique.setdefault(phrase, None)
+            if len(unique) == MAX_HINTS:
+                break
+    return ", ".join(unique)
 
 
 def apology(text: str, options: dict | None = None) -> VoiceResponse:

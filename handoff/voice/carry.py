@@ -15,6 +15,7 @@ from handoff.decision import (
     Unrouted,
     decide_default,
 )
+from handoff.decision.matching import matcher_for
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,9 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str) -> str:
             env=config.environment,
             language=flow.language,
             timeout=flow.gather_timeout,
-            phrases=[p for t in config.topics for p in t.phrases],
-            dtmf=[t.dtmf for t in config.topics if t.dtmf],
+            # Lazily: only the first hints are read, and the digits come compiled.
+            phrases=(p for t in config.topics for p in t.phrases),
+            dtmf=tuple(matcher_for(config).digits),
             options=options,
         )
     elif isinstance(decision, Transfer):
