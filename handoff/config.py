@@ -5,6 +5,7 @@ the SIP worker, promote/rollback snapshots and the last-known-good file.
 """
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -90,19 +91,30 @@ class EnvironmentConfig:
     destinations: tuple[DestinationConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
 
-    @property
+    # Look-ups are indexed once per snapshot: a call's cost must not grow with destinations.
+    @cached_property
     def default(self) -> DestinationConfig | None:
         """Return the default destination, if any."""
         return next((d for d in self.destinations if d.is_default), None)
 
+    @cached_property
+    def _by_id(self) -> dict[int, DestinationConfig]:
+        return {d.id: d for d in self.destinations}
+
+    @cached_property
+    def _by_name(self) -> dict[str, DestinationConfig]:
+        by_name: dict[str, DestinationConfig] = {}
+        for d in self.destinations:
+            by_name.setdefault(d.name.lower(), d)
+        return by_name
+
     def destination(self, destination_id: int | None) -> DestinationConfig | None:
         """Return the destination with this id, if it exists."""
-        return next((d for d in self.destinations if d.id == destination_id), None)
+        return self._by_id.get(destination_id)
 
     def destination_named(self, name: str) -> DestinationConfig | None:
         """Return the destination with this name (case-insensitive), if it exists."""
-        key = name.strip().lower()
-        return next((d for d in self.destinations if d.name.lower() == key), None)
+        return self._by_name.get(name.strip().lower())
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable form (promote snapshots, last-known-good file)."""
