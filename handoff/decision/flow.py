@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from handoff.config import DestinationConfig, EnvironmentConfig, TopicConfig
 from handoff.decision.facts import CallFacts
-from handoff.decision.matching import match_topic
+from handoff.decision.matching import match_topic, matcher_for
 from handoff.decision.plan import HandoffPlan, plan_handoff
 
 NO_MATCH = "no_match"
@@ -49,7 +49,7 @@ Decision = Gather | Transfer | RunFunction | Unrouted
 
 def decide_call(config: EnvironmentConfig, facts: CallFacts) -> Decision:
     """Decide the first step of a new call: an immediate topic, or the greeting."""
-    immediate = next((t for t in _by_position(config.topics) if t.immediate), None)
+    immediate = matcher_for(config).immediate
     if immediate is not None:
         return decide_topic(config, facts, immediate)
     return Gather(prompt=config.flow.greeting, attempt=1)
@@ -130,7 +130,3 @@ def _chain(config, destination, tried):
         if candidate is not None and candidate.id not in seen:
             seen.add(candidate.id)
             yield candidate
-
-
-def _by_position(topics):
-    return sorted(topics, key=lambda t: (t.position, t.id))

@@ -26,13 +26,16 @@ class Matcher:
     phrases: dict[tuple[str, ...], TopicConfig]
     lengths: tuple[int, ...]
     digits: dict[str, TopicConfig]
+    # The first topic (by position) to hand off straight from /voice/call, if any.
+    immediate: TopicConfig | None = None
 
     @classmethod
     def compile(cls, topics: tuple[TopicConfig, ...]) -> "Matcher":
         """Build the tables; on a shared phrase or digit the first topic by position wins."""
         phrases: dict[tuple[str, ...], TopicConfig] = {}
         digits: dict[str, TopicConfig] = {}
-        for topic in sorted(topics, key=lambda t: (t.position, t.id)):
+        ordered = sorted(topics, key=lambda t: (t.position, t.id))
+        for topic in ordered:
             for phrase in topic.phrases:
                 words = normalise(phrase)
                 if words:
@@ -40,7 +43,8 @@ class Matcher:
             if topic.dtmf:
                 digits.setdefault(topic.dtmf.strip(), topic)
         lengths = tuple(sorted({len(p) for p in phrases}, reverse=True))
-        return cls(phrases=phrases, lengths=lengths, digits=digits)
+        immediate = next((t for t in ordered if t.immediate), None)
+        return cls(phrases=phrases, lengths=lengths, digits=digits, immediate=immediate)
 
     def match_speech(self, speech: str) -> TopicConfig | None:
         """Return the topic of the longest phrase found in ``speech``, earliest first on ties."""
