@@ -1,5 +1,7 @@
 """SQLAlchemy models and the db object; no business rules live here."""
 
+# Imported for its engine listener: every SQLite connection gets the service settings.
+from models import sqlite as _sqlite  # noqa: F401
 from models.access import ApiKey, AuditEntry, User
 from models.base import Base, db, utcnow
 from models.calls import (
