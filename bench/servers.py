@@ -62,6 +62,11 @@ class Server:
         )
         self._wait_until_listening()
 
+    def worker_pids(self) -> list[int]:
+        """Return the pids of gunicorn's worker processes."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
     @property
     def url(self) -> str:
         """Return the base URL the load generator targets."""
