@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick bench-decision wrk
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick bench-decision bench-profile wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,9 @@ bench-quick: $(VENV)/.runtime wrk
 
 bench-decision: $(VENV)/.runtime
 	$(BIN)/python -m bench.decision $(BENCH_ARGS)
+
+bench-profile: $(VENV)/.dev wrk
+	$(BIN)/python -m bench.profile $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
