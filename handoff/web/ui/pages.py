@@ -15,11 +15,6 @@ def _placeholder(title: str):
     return render_template("ui/placeholder.html", title=title)
 
 
-@bp.get("/handoffs")
-def handoffs():
-    """List the call handoffs."""
-    return _placeholder("Call handoffs")
-
 
 @bp.get("/topics")
 def topics():
@@ -37,15 +32,3 @@ def integration():
 def environments():
     """Show the environments."""
     return _placeholder("Environments")
-
-
-@bp.get("/test-call")
-def test_call():
-    """Simulate a call."""
-    return _placeholder("Test call")
-
-
-@bp.get("/conversations")
-def conversations():
-    """List conversations."""
-    return _placeholder("Conversation review")
