@@ -19,10 +19,14 @@ def init_app(app: Flask) -> None:
         auth,
         context,
         conversations,
+        environments,
+        errors,
         forms,
         handoffs,
+        integration_settings,
         pages,
         test_call,
+        topics,
     )
 
     app.register_blueprint(bp)

@@ -121,3 +121,44 @@ def conversation_filter(args: Mapping):
         state=text(args, "state").strip() or None,
     )
     return flt, {}
+
+
+def topic_payload(form: Mapping) -> dict:
+    """Return the topic payload (the API's JSON shape) of the topic form."""
+    action = text(form, "action") or "handoff"
+    return {
+        "name": text(form, "name"),
+        "phrases": lines(text(form, "phrases")),
+        "dtmf": text(form, "dtmf").strip() or None,
+        "action": action,
+        "destination_id": optional_int(form, "destination_id"),
+        "function": (text(form, "function").strip() or None) if action == "function" else None,
+        "reason": text(form, "reason").strip() or None,
+        "utterance": text(form, "utterance").strip() or None,
+        "immediate": form.get("immediate") == "on",
+    }
+
+
+def integration_payload(form: Mapping, current_kind: str) -> dict:
+    """Return the integration payload; a new kind leaves the constraints to its defaults."""
+    payload = {
+        "kind": text(form, "kind"),
+        "sip_host": text(form, "sip_host").strip() or None,
+        "add_handoff_id_header": form.get("add_handoff_id_header") == "on",
+    }
+    if payload["kind"] == current_kind:
+        payload.update(
+            required_method=text(form, "required_method") or None,
+            route_hidden=form.get("route_hidden") == "on",
+            headers_hidden=form.get("headers_hidden") == "on",
+        )
+    return payload
+
+
+def flow_payload(form: Mapping) -> dict:
+    """Return the entry-flow payload of the flow form."""
+    payload = {name: text(form, name) for name in ("greeting", "reprompt", "apology", "language")}
+    payload["voice"] = text(form, "voice").strip() or None
+    for name in ("gather_timeout", "max_attempts"):
+        payload[name] = optional_int(form, name)
+    return payload
