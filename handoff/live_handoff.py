@@ -58,8 +58,11 @@ def plan_for(conv: Conv, request: dict) -> HandoffPlan:
             plan = conv.call_handoff(request["destination"], sip_headers=headers, **common)
         else:
             plan = conv.transfer_call(
-                request["route"], request["method"], sip_headers=headers,
-                encryption=request.get("encryption") or "tls_srtp", **common,
+                request["route"],
+                request["method"],
+                sip_headers=headers,
+                encryption=request.get("encryption") or "tls_srtp",
+                **common,
             )
     except MissingHandoff as exc:
         raise InvalidLiveHandoff({"destination": [str(exc)]}) from exc
@@ -89,6 +92,13 @@ def live_handoff(session: Session, settings, base_url: str, call_sid: str, reque
         session.rollback()
         raise
     session.commit()
-    return {"handoff_id": row.id, "conversation_id": conversation.id, "call_sid": call_sid,
-            "call_status": call_status, "destination": row.destination_name,
-            "method": row.method, "reason": row.reason, "twiml": xml}
+    return {
+        "handoff_id": row.id,
+        "conversation_id": conversation.id,
+        "call_sid": call_sid,
+        "call_status": call_status,
+        "destination": row.destination_name,
+        "method": row.method,
+        "reason": row.reason,
+        "twiml": xml,
+    }
