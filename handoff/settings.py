@@ -21,6 +21,20 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def engine_options(url: str, environ: dict[str, str]) -> dict:
+    """Return SQLAlchemy engine options: on PostgreSQL, fail fast enough for Twilio's 15 s."""
+    if not url.startswith("postgresql"):
+        return {}
+    timeout = int(environ.get("DATABASE_CONNECT_TIMEOUT", 3))
+    # A webhook that waits longer than Twilio's budget drops the caller; failing fast
+    # lets the voice webhooks answer from the last-known-good configuration instead.
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": timeout,
+        "connect_args": {"connect_timeout": timeout},
+    }
+
+
 def trusted_proxies(raw: str | None) -> int:
     """Return how many proxy hops may set X-Forwarded-* headers."""
     if not raw:
@@ -49,6 +63,9 @@ def from_environment(environ: dict[str, str], instance_path: str) -> dict:
         "APP_ENV": app_env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            database_url(environ.get("DATABASE_URL"), instance_path), environ
+        ),
         "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID", ""),
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
         "TWILIO_API_KEY": environ.get("TWILIO_API_KEY", ""),
@@ -67,6 +84,37 @@ def from_environment(environ: dict[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env != DEVELOPMENT,
+        **context_settings(environ),
+    }
+
+
+def number(environ: dict[str, str], name: str, default: float) -> float:
+    """Return a positive number setting, or its default."""
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
+    return value
+
+
+def context_settings(environ: dict[str, str]) -> dict:
+    """Return the settings of functions, subscriber deliveries, metrics and the Twilio REST API."""
+    return {
+        "FUNCTION_TIMEOUT": number(environ, "FUNCTION_TIMEOUT", 2.0),
+        "DELIVERY_WORKER": environ.get("DELIVERY_WORKER", "thread"),
+        "DELIVERY_POLL": number(environ, "DELIVERY_POLL", 1.0),
+        "DELIVERY_TIMEOUT": number(environ, "DELIVERY_TIMEOUT", 5.0),
+        "DELIVERY_BACKOFF": number(environ, "DELIVERY_BACKOFF", 5.0),
+        "DELIVERY_BACKOFF_MAX": number(environ, "DELIVERY_BACKOFF_MAX", 3600.0),
+        "DELIVERY_MAX_ATTEMPTS": int(number(environ, "DELIVERY_MAX_ATTEMPTS", 12)),
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
+        "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL", ""),
+        "TWILIO_TIMEOUT": number(environ, "TWILIO_TIMEOUT", 10.0),
     }
 
 
