@@ -99,12 +99,11 @@ def gather(
 
 
 def _hints(phrases) -> str:
-    # Stop at MAX_HINTS: the cost of a greeting must not grow with the number of topics.
     unique: dict[str, None] = {}
     for phrase in phrases:
         phrase = _NOT_XML.sub("", phrase).replace(",", " ").strip()[:MAX_HINT_LENGTH]
         if phrase:
-            unique.setdefault(phrase, None)
+            unique[phrase] = None
             if len(unique) == MAX_HINTS:
                 break
     return ", ".join(unique)
