@@ -6,6 +6,7 @@ import binascii
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
@@ -23,6 +24,11 @@ class Parser(FlaskParser):
     """Request parsing that answers bad input with 400, not webargs's 422."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req):
+        # A JSON body sent without its Content-Type (curl -d) is still read as JSON.
+        body = req.get_data(cache=True)
+        return core.parse_json(body) if body.strip() else core.missing
 
 
 class ApiBlueprint(Blueprint):

@@ -104,7 +104,7 @@ class DestinationById(MethodView):
             db.session,
             args["environment"],
             destination_id,
-            request.get_json(silent=True) or data,
+            data,
             actor=actor(),
             expected_version=if_match(),
             partial=partial,

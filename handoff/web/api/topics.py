@@ -89,7 +89,7 @@ class TopicById(MethodView):
             db.session,
             args["environment"],
             topic_id,
-            request.get_json(silent=True) or data,
+            data,
             actor=actor(),
             expected_version=if_match(),
             partial=partial,
