@@ -95,6 +95,20 @@ def page(rows: list, limit: int, **extra) -> dict:
     return {"items": items, "next_cursor": cursor, **extra}
 
 
+# OpenAPI description of the optimistic-locking header (views add it with blp.doc).
+IF_MATCH = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": 'The version the change is based on ("3", 3 or W/"3"); 412 if stale',
+        }
+    ]
+}
+
+
 def if_match() -> int | None:
     """Return the version in an If-Match header ("3", 3 or W/"3"), if any."""
     raw = request.headers.get("If-Match")
