@@ -38,3 +38,10 @@ def test_limit_follows_the_setting(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 10
     assert client.post("/healthz", data=b"x" * 11).status_code == 413
     assert client.post("/healthz", data=b"x" * 10).status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/v1/handoffs/99999999999999999999", "/v1/topics/2147483648"])
+def test_an_id_too_large_for_the_database_is_a_404(client, api_headers, path):
+    response = client.get(path, headers=api_headers)
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "not_found"

@@ -1,14 +1,28 @@
-"""Refuse oversized request bodies early, with an answer each kind of client understands."""
+"""Request limits: body size, integer ids in URLs; answers each kind of client understands."""
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
+
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger id in a URL names nothing.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` URL parts that fit the database's integer ids (larger ones are a 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_app(app: Flask) -> None:
-    """Check Content-Length against MAX_CONTENT_LENGTH before any view reads the body."""
+    """Bound request bodies (MAX_CONTENT_LENGTH) and the integers routes accept."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_oversized_body)
     app.register_error_handler(RequestEntityTooLarge, too_large)
+    app.register_error_handler(NotFound, not_found)
 
 
 def refuse_oversized_body() -> None:
@@ -32,3 +46,11 @@ def too_large(error: RequestEntityTooLarge) -> Response:
         "errors": {},
     }
     return jsonify(body), 413
+
+
+def not_found(error: NotFound):
+    """Answer an API URL that matches no route (e.g. an id too large) in the API's JSON shape."""
+    if not request.path.startswith("/v1/"):
+        return error
+    body = {"code": "not_found", "message": "There is nothing at this URL.", "errors": {}}
+    return jsonify(body), 404
