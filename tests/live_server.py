@@ -105,8 +105,8 @@ class LiveServer:
         return self.request("POST", path, urlencode(params).encode(), all_headers)
 
     def stop(self) -> None:
-        """Stop gunicorn and wait for it."""
-        self.process.send_signal(signal.SIGTERM)
+        """Stop gunicorn at once (SIGINT: no graceful wait) and wait for it."""
+        self.process.send_signal(signal.SIGINT)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
