@@ -55,7 +55,7 @@ def test_main_pages_at_desktop_and_phone_width(app, twilio, signed_in, shots):
     page.screenshot(path=str(shots / "conversation.png"), full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})
-    for name, path, _heading in PAGES:
+    for _name, path, _heading in PAGES:
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     page.goto("/handoffs")
