@@ -104,7 +104,7 @@ def chromium():
 def page(chromium, live_server):
     """A fresh browser tab (1280×800) on the live server."""
     context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(5000)
+    context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
     context.close()
@@ -134,8 +134,20 @@ def card(page, name: str):
     return page.get_by_role("article", name=name, exact=True)
 
 
+def ready(page) -> None:
+    """Wait until the page's script has wired up its dialogs and menus."""
+    page.locator("body[data-ready]").wait_for(state="attached")
+
+
+def open_dialog(page, button: str, **kwargs) -> None:
+    """Click the button that opens a dialog, once the page's script is ready."""
+    ready(page)
+    page.get_by_role("button", name=button, **kwargs).click()
+
+
 def open_actions(page, name: str) -> None:
     """Open the actions menu of the card titled ``name``."""
+    ready(page)
     card(page, name).get_by_role("button", name=f"Actions for {name}", exact=True).click()
 
 

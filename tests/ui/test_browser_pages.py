@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import db
-from tests.ui.conftest import make_destination, make_topic, set_integration
+from tests.ui.conftest import make_destination, make_topic, open_dialog, set_integration
 from tests.voice_support import follow, pstn_call, xml
 
 pytestmark = pytest.mark.browser
@@ -121,7 +121,7 @@ def test_integration_kind_locks_the_method_on_the_handoffs_page(app, signed_in):
     expect(page.get_by_text("Saved the integration settings.")).to_be_visible()
     expect(page.get_by_label("Required method")).to_have_value("")
     page.get_by_role("link", name="Call handoffs").click()
-    page.get_by_role("button", name="Add handoff").click()
+    open_dialog(page, "Add handoff")
     expect(page.get_by_role("dialog", name="Add handoff").get_by_label("Method")).to_be_enabled()
     page.get_by_role("dialog", name="Add handoff").get_by_role("button", name="Cancel").click()
 
@@ -129,7 +129,7 @@ def test_integration_kind_locks_the_method_on_the_handoffs_page(app, signed_in):
     page.get_by_label("Required method").select_option("sip_bye")
     page.get_by_role("button", name="Save integration").click()
     page.get_by_role("link", name="Call handoffs").click()
-    page.get_by_role("button", name="Add handoff").click()
+    open_dialog(page, "Add handoff")
     dialog = page.get_by_role("dialog", name="Add handoff")
     expect(dialog.get_by_label("Method")).to_be_disabled()
     expect(dialog.get_by_label("Method")).to_have_value("sip_bye")
@@ -142,7 +142,7 @@ def test_promote_shows_the_diff_then_rollback_restores(app, signed_in):
     page.get_by_role("link", name="Environments").click()
     diff = page.get_by_test_id("promote-diff")
     expect(diff).to_contain_text("Added destination “Billing”")
-    page.get_by_role("button", name="Promote to live…").click()
+    open_dialog(page, "Promote to live…")
     page.get_by_role("dialog", name="Promote sandbox to live?").get_by_label("Note").fill("first")
     page.get_by_role("button", name="Promote", exact=True).click()
     expect(page.get_by_test_id("live-version")).to_have_text("1")
@@ -151,15 +151,15 @@ def test_promote_shows_the_diff_then_rollback_restores(app, signed_in):
     make_destination(app, "Support", route="+14155550100")
     page.reload()
     expect(page.get_by_test_id("promote-diff")).to_contain_text("Added destination “Support”")
-    page.get_by_role("button", name="Promote to live…").click()
+    open_dialog(page, "Promote to live…")
     page.get_by_role("button", name="Promote", exact=True).click()
     expect(page.get_by_test_id("live-version")).to_have_text("2")
 
-    page.get_by_role("button", name="Roll back to v1").click()
+    open_dialog(page, "Roll back to v1")
     confirm = page.get_by_role("dialog", name="Roll live back to version 1?")
     confirm.get_by_role("button", name="Cancel").click()
     expect(page.get_by_test_id("live-version")).to_have_text("2")
-    page.get_by_role("button", name="Roll back to v1").click()
+    open_dialog(page, "Roll back to v1")
     confirm.get_by_role("button", name="Roll back").click()
     expect(page.get_by_test_id("live-version")).to_have_text("3")
     expect(page.get_by_test_id("versions")).to_contain_text("rollback of v1")

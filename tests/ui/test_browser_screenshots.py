@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from handoff.seed import seed_demo
 from models import db
+from tests.ui.conftest import open_dialog
 from tests.ui.test_browser_pages import place_call
 
 pytestmark = pytest.mark.browser
@@ -43,7 +44,7 @@ def test_main_pages_at_desktop_and_phone_width(app, twilio, signed_in, shots):
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     page.goto("/handoffs")
-    page.get_by_role("button", name="Add handoff").click()
+    open_dialog(page, "Add handoff")
     page.screenshot(path=str(shots / "add-handoff.png"))
     page.goto("/test-call")
     page.get_by_label("Inbound SIP headers").fill("X-Account: 42")
