@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -66,11 +67,22 @@ def probe(url: str, request: dict) -> str:
         },
     )
     try:
-        with urllib.request.urlopen(req, timeout=15) as response:
-            body = response.read().decode()
-            content_type = response.headers.get("Content-Type", "")
+        body, content_type = _post_patiently(req)
     except urllib.error.HTTPError as exc:
         raise ProbeError(f"{request['path']}: HTTP {exc.code}: {exc.read()[:200]!r}") from exc
     if "xml" not in content_type or "<Response" not in body:
         raise ProbeError(f"{request['path']}: not TwiML ({content_type}): {body[:200]}")
     return body
+
+
+def _post_patiently(req, attempts: int = 4) -> tuple[str, str]:
+    """Return (body, content type); workers still booting on a busy machine get more time."""
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                return response.read().decode(), response.headers.get("Content-Type", "")
+        except (TimeoutError, urllib.error.URLError) as exc:
+            if isinstance(exc, urllib.error.HTTPError) or attempt == attempts - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
