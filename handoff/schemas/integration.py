@@ -48,7 +48,10 @@ class FlowSchema(InputSchema):
     greeting = Text(validate=validate.Length(1, 1000))
     reprompt = Text(validate=validate.Length(max=1000))
     apology = Text(validate=validate.Length(1, 1000))
-    language = Text(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"))
+    # The column holds 16 characters; longer tags would be a database error, not a 400.
+    language = Text(
+        validate=[validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"), validate.Length(max=16)]
+    )
     voice = Text(allow_none=True, validate=validate.Length(max=64))
     gather_timeout = fields.Integer(validate=validate.Range(1, 60))
     max_attempts = fields.Integer(validate=validate.Range(1, 10))
