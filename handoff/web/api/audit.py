@@ -20,7 +20,8 @@ class AuditArgs(Schema):
     """Filter by environment; page with the previous page's ``next_cursor``."""
 
     environment = fields.String(load_default=None, validate=validate.OneOf(ENVIRONMENTS))
-    cursor = fields.Integer(load_default=0)
+    # Audit ids are 32-bit integers: a larger cursor is a 400, not a database error.
+    cursor = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
