@@ -38,9 +38,23 @@ def schema_name(schema) -> str:
 
 def resource_blueprints() -> list:
     """Return every /v1 resource blueprint (imported here: no work at import time)."""
-    from handoff.web.api import destinations, integration
+    from handoff.web.api import (
+        calls,
+        conversations,
+        destinations,
+        integration,
+        stream,
+        subscriptions,
+    )
 
-    return [destinations.blp, integration.blp]
+    return [
+        destinations.blp,
+        integration.blp,
+        conversations.blp,
+        subscriptions.blp,
+        stream.blp,
+        calls.blp,
+    ]
 
 
 def init_api(app: Flask) -> Api:
