@@ -42,14 +42,20 @@ def resource_blueprints() -> list:
         calls,
         conversations,
         destinations,
+        environments,
         integration,
+        numbers,
         stream,
         subscriptions,
+        topics,
     )
 
     return [
         destinations.blp,
+        topics.blp,
         integration.blp,
+        environments.blp,
+        numbers.blp,
         conversations.blp,
         subscriptions.blp,
         stream.blp,
