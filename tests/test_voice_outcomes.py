@@ -175,3 +175,26 @@ def test_config_change_is_seen_on_the_next_call(app, twilio):
         add_topic(phrases=["x"], immediate=True)
     second = xml(twilio.post("/voice/call", pstn_call()))
     assert second.find("./Dial") is not None
+
+
+def test_status_ignores_progress_and_unknown_calls(app, twilio):
+    with app.app_context():
+        add_destination()
+    params = pstn_call()
+    twilio.post("/voice/call", params)
+    for status in ("ringing", "in-progress"):
+        assert xml(twilio.post("/voice/status", {**params, "CallStatus": status})).tag == "Response"
+    assert xml(twilio.post("/voice/status", pstn_call(CallStatus="completed"))).tag == "Response"
+    with app.app_context():
+        conversation = db.session.scalar(select(Conversation))
+        assert conversation.status == states.AUTOMATED and conversation.ended_at is None
+
+
+def test_gather_for_a_call_never_seen_opens_its_conversation(app, twilio):
+    with app.app_context():
+        add_destination()
+    params = pstn_call(SpeechResult="hello")
+    root = xml(twilio.post("/voice/gather", params, query={"attempt": "1"}))
+    assert root.find("./Gather") is not None
+    with app.app_context():
+        assert db.session.scalar(select(Conversation.call_sid)) == params["CallSid"]
