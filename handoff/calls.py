@@ -1,5 +1,6 @@
 """Records of calls: conversations, transcript turns, handoffs and stored webhook replies."""
 
+import logging
 from dataclasses import asdict
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from handoff.config import EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, utcnow
 
+log = logging.getLogger(__name__)
 CALLER = "caller"
 SERVICE = "service"
 
@@ -103,6 +105,14 @@ def record_handoff(
     if plan.substituted:
         detail += f" (substituted for {plan.requested_method})"
     states.transition(session, conversation, states.HANDOFF_INITIATED, handoff=row, detail=detail)
+    log.info(
+        "call %s: handoff %s %s, reason %s, warnings %s",
+        facts.call_sid,
+        row.id,
+        detail,
+        plan.reason,
+        ",".join(plan.warning_codes) or "-",
+    )
     return row
 
 

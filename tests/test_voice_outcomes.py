@@ -117,10 +117,19 @@ def test_refer_completed_hangs_up_and_repeated_outcome_is_replayed(app, twilio):
         assert len(completed) == 1 and completed[0].sip_code == 200
 
 
-def test_outcome_for_an_unknown_handoff_hangs_up(app, twilio):
-    params = pstn_call(DialCallStatus="completed")
-    root = xml(twilio.post("/voice/dial-status", params, query={"handoff": "ho_unknown"}))
+def test_outcome_for_an_unrecorded_handoff_hangs_up_or_tries_the_default(app, twilio):
+    with app.app_context():
+        default = add_destination(route="sip:support@pbx.example.com").id
+    done = pstn_call(DialCallStatus="completed")
+    root = xml(twilio.post("/voice/dial-status", done, query={"handoff": "ho_unknown"}))
     assert [c.tag for c in root] == ["Hangup"]
+    busy = pstn_call(DialCallStatus="busy")
+    query = {"handoff": "ho_unknown", "destination": "999"}
+    root = xml(twilio.post("/voice/dial-status", busy, query=query))
+    assert root.find("./Dial/Sip").text.startswith("sip:support@pbx.example.com")
+    query["destination"] = str(default)
+    root = xml(twilio.post("/voice/dial-status", pstn_call(DialCallStatus="busy"), query=query))
+    assert [c.tag for c in root] == ["Say", "Hangup"]
 
 
 def test_function_topic_without_runtime_hands_off_to_default_with_function_error(app, twilio):
