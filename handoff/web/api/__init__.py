@@ -39,6 +39,7 @@ def schema_name(schema) -> str:
 def resource_blueprints() -> list:
     """Return every /v1 resource blueprint (imported here: no work at import time)."""
     from handoff.web.api import (
+        audit,
         calls,
         conversations,
         destinations,
@@ -56,6 +57,7 @@ def resource_blueprints() -> list:
         integration.blp,
         environments.blp,
         numbers.blp,
+        audit.blp,
         conversations.blp,
         subscriptions.blp,
         stream.blp,
