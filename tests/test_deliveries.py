@@ -101,7 +101,7 @@ def test_background_worker_delivers(app):
             make_call_with_transitions(count_extra=0)
         worker = DeliveryWorker(app, poll=0.05)
         worker.start()
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while len(receiver.accepted) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         worker.stop()

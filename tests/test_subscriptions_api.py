@@ -126,10 +126,10 @@ def test_stream_replays_after_an_id_and_follows_new_transitions(app, client, api
     writer = threading.Thread(target=later)
     writer.start()
     response = client.get(
-        "/v1/handoff_states/stream?after=0&seconds=5", headers=api_headers, buffered=False
+        "/v1/handoff_states/stream?after=0&seconds=20", headers=api_headers, buffered=False
     )
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
-    events = read_events(response, 2, timeout=5)
+    events = read_events(response, 2, timeout=20)
     response.close()
     writer.join()
     assert [(e["state"], e["handoff_id"]) for e in events] == [
