@@ -15,13 +15,15 @@ blp = ApiBlueprint(
     url_prefix="/v1/handoff_states",
     description="The live stream of handoff-state transitions (text/event-stream).",
 )
+MAX_ID = 2**31 - 1
 
 
 class StreamArgs(Schema):
     """Where to start and what to follow."""
 
     after = fields.Integer(
-        validate=validate.Range(min=0),
+        # Ids are 32-bit integers: a larger one is a 400, not a database error mid-stream.
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "Send transitions after this id (default: only new ones)"},
     )
     environment = fields.String(validate=validate.OneOf(ENVIRONMENTS))
@@ -51,4 +53,4 @@ class Stream(MethodView):
 def _last_event_id() -> int | None:
     """Return the id a reconnecting EventSource sent, if any."""
     raw = request.headers.get("Last-Event-ID", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
