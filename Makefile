@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ migrate: $(VENV)/.runtime instance/secret_key
 seed: migrate
 	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) seed-demo
 
-run: seed
+# A demo sign-in for the web UI, printed before the server starts.
+demo-admin: migrate
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) users demo
+
+run: seed demo-admin
 	SECRET_KEY="$$(cat instance/secret_key)" PORT=$(PORT) \
 		$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
@@ -39,14 +43,32 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-pytest: $(VENV)/.dev
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+chromium:
+	@test -x /usr/bin/chromium || { \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
+
+pytest: $(VENV)/.dev chromium
 	bash .ci/pytest $(PYTEST_ARGS)
 
 test: lint pytest
 
-test-postgres: $(VENV)/.dev
+test-postgres: $(VENV)/.dev chromium
 	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \
 		bash .ci/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they are not tests. BENCH_ARGS passes options (see --help).
+wrk:
+	@command -v wrk >/dev/null || apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk \
+		|| (apt-get -o DPkg::Lock::Timeout=600 update -qq \
+			&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk)
+
+bench: $(VENV)/.runtime wrk
+	$(BIN)/python -m bench.webhook $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.runtime wrk
+	$(BIN)/python -m bench.webhook --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

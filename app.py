@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_logging(app)
     register_proxy(app)
     register_extensions(app)
+    register_listeners(app)
     register_blueprints(app)
     register_commands(app)
     return app
@@ -48,6 +49,13 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
+
+
+def register_listeners(app: Flask) -> None:
+    """Hang subscribers, metrics and counters off every handoff-state transition."""
+    from handoff.listeners import register_listeners as attach
+
+    attach()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,11 +4,21 @@ import multiprocessing
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+# Sync workers: a webhook is a few milliseconds of CPU and one short database transaction.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Twilio abandons a webhook after 15 s; a stuck worker is recycled well before that.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "10"))
 graceful_timeout = 10
 keepalive = 5
+# Bound the queue of waiting connections: past it, new ones are refused at once and Twilio
+# tries the number's fallback URL instead of waiting out its 15 s.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
+# Recycle workers now and then (staggered) so a slow leak never grows unbounded; each new
+# worker reloads the configuration once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+# The heartbeat file on tmpfs: a slow disk must not make the arbiter kill healthy workers.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"

@@ -62,6 +62,11 @@ def from_environment(environ: dict[str, str], instance_path: str) -> dict:
         # Only an explicit development setting may switch signature checks off.
         "TWILIO_VALIDATE_SIGNATURES": environ.get("TWILIO_VALIDATE_SIGNATURES", "1") != "0",
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 256 * 1024)),
+        # The UI session cookie: never readable by scripts, never sent cross-site on a POST,
+        # and only over HTTPS except on a developer's own machine.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": app_env != DEVELOPMENT,
     }
 
 

@@ -62,6 +62,8 @@ def make_test_config(database_uri: str, tmp_path, **overrides) -> dict:
         "HANDOFF_API_KEY": API_KEY,
         "WTF_CSRF_ENABLED": True,
         "FUNCTIONS_DIR": str(tmp_path / "functions"),
+        # The last-known-good configuration files of this test, never the real instance/.
+        "LAST_KNOWN_GOOD_DIR": str(tmp_path / "last-known-good"),
     }
     config.update(overrides)
     return config

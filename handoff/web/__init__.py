@@ -5,6 +5,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
-    from handoff.web import health
+    from handoff.web import health, limits, ui, voice
 
+    limits.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(voice.bp)
+    ui.init_app(app)

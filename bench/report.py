@@ -1,0 +1,69 @@
+"""Print the benchmark's figures: medians per contender, ratios from the same run."""
+
+import statistics
+from collections import defaultdict
+
+from bench.load import Result
+
+# results[(db, size, endpoint, connections, contender)] = [Result per repetition]
+Results = dict[tuple, list[Result]]
+
+
+def median(values: list[float]) -> float:
+    """Return the median, or NaN for no values."""
+    return statistics.median(values) if values else float("nan")
+
+
+def print_table(results: Results, db: str, size: int, contenders: list[str]) -> None:
+    """Print requests/s, p50 and p99 (medians) and the ratios for one database and size."""
+    rows = sorted({(k[2], k[3]) for k in results if k[0] == db and k[1] == size})
+    print(f"\n== {db}, {size} destinations and topics (medians over repetitions)")
+    print(f"{'endpoint':<14}{'conns':>6}  {'contender':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    for endpoint, conns in rows:
+        for label in contenders:
+            runs = results.get((db, size, endpoint, conns, label), [])
+            if not runs:
+                continue
+            errors = sum(r.errors for r in runs)
+            flag = f"  {errors} errors" if errors else ""
+            print(
+                f"{endpoint:<14}{conns:>6}  {label:<12}{median([r.rps for r in runs]):>9.0f}"
+                f"{median([r.p50_ms for r in runs]):>9.2f}{median([r.p99_ms for r in runs]):>9.2f}"
+                f"{flag}"
+            )
+    print_ratios(results, db, size, rows)
+
+
+def print_ratios(results: Results, db: str, size: int, rows: list[tuple]) -> None:
+    """Print ours/(a) and ours/(b), each computed within a repetition, then the median."""
+    print(f"{'endpoint':<14}{'conns':>6}  {'rps/(a)':>9}{'rps/(b)':>9}{'p99/(a)':>9}")
+    for endpoint, conns in rows:
+        ours = results.get((db, size, endpoint, conns, "handoff"), [])
+        static = results.get((db, size, endpoint, conns, "(a) static"), [])
+        lookup = results.get((db, size, endpoint, conns, "(b) lookup"), [])
+        if not ours:
+            continue
+        rps_a = median([o.rps / a.rps for o, a in zip(ours, static, strict=False)])
+        rps_b = median([o.rps / b.rps for o, b in zip(ours, lookup, strict=False)])
+        p99_a = median([o.p99_ms / a.p99_ms for o, a in zip(ours, static, strict=False)])
+        print(f"{endpoint:<14}{conns:>6}  {rps_a:>9.2f}{rps_b:>9.2f}{p99_a:>9.2f}")
+
+
+def print_scale_curve(results: Results, conns: int) -> None:
+    """Print throughput against configuration size and its spread around the median."""
+    curve = defaultdict(dict)
+    for (db, size, endpoint, c, label), runs in results.items():
+        if c == conns:
+            curve[(db, endpoint, label)][size] = median([r.rps for r in runs])
+    if not curve:
+        return
+    sizes = sorted({s for by_size in curve.values() for s in by_size})
+    print(f"\n== scale curve at {conns} connections: req/s by destinations and topics")
+    header = "".join(f"{s:>9}" for s in sizes)
+    print(f"{'db':<10}{'endpoint':<14}{'contender':<12}{header}{'spread':>9}")
+    for (db, endpoint, label), by_size in sorted(curve.items()):
+        values = [by_size.get(s, float("nan")) for s in sizes]
+        known = [v for v in values if v == v]
+        spread = (max(known) - min(known)) / median(known) if len(known) > 1 else 0.0
+        cells = "".join(f"{v:>9.0f}" for v in values)
+        print(f"{db:<10}{endpoint:<14}{label:<12}{cells}{spread:>8.0%}")

@@ -1,0 +1,192 @@
+"""Records of calls: conversations, transcript turns, handoffs and stored webhook replies."""
+
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from handoff import states
+from handoff.config import EnvironmentConfig
+from handoff.decision import CallFacts, HandoffPlan
+from models import Conversation, Handoff, TranscriptTurn, WebhookReply, utcnow
+
+CALLER = "caller"
+SERVICE = "service"
+
+
+def conversation_for(session: Session, call_sid: str) -> Conversation | None:
+    """Return the conversation of ``call_sid``, if one exists."""
+    if not call_sid:
+        return None
+    return session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+
+
+def open_conversation(
+    session: Session, config: EnvironmentConfig, facts: CallFacts
+) -> Conversation:
+    """Return the call's conversation, creating it on the first webhook.
+
+    :raises IntegrityError: when a concurrent retry created it first (the caller replays).
+    """
+    conversation = conversation_for(session, facts.call_sid)
+    if conversation is not None:
+        return conversation
+    conversation = Conversation(
+        environment=config.environment,
+        config_version=config.version,
+        call_sid=facts.call_sid or None,
+        account_sid=facts.account_sid,
+        channel=facts.channel,
+        caller=facts.caller[:255],
+        caller_name=facts.caller_name[:255],
+        called=facts.called[:255],
+        sip_headers=dict(facts.sip_headers),
+        state={},
+        status=states.AUTOMATED,
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def add_turn(session: Session, conversation: Conversation, speaker: str, kind: str, text: str):
+    """Append one transcript turn (what the caller said or pressed, what the service said)."""
+    if not text:
+        return None
+    position = session.scalar(
+        select(func.count())
+        .select_from(TranscriptTurn)
+        .where(TranscriptTurn.conversation_id == conversation.id)
+    )
+    turn = TranscriptTurn(
+        conversation_id=conversation.id, position=position, speaker=speaker, kind=kind, text=text
+    )
+    session.add(turn)
+    return turn
+
+
+def record_handoff(
+    session: Session,
+    conversation: Conversation,
+    config: EnvironmentConfig,
+    facts: CallFacts,
+    plan: HandoffPlan,
+    step: str,
+    previous_id: str | None = None,
+) -> Handoff:
+    """Store the handoff with its context and move the conversation to handoff_initiated."""
+    destination = plan.destination
+    row = Handoff(
+        id=plan.handoff_id or None,
+        conversation_id=conversation.id,
+        step=step,
+        shared_id=facts.call_sid or None,
+        previous_id=previous_id,
+        destination_id=destination.id if destination else None,
+        destination_name=destination.name if destination else "",
+        destination=asdict(destination) if destination else {},
+        requested_method=plan.requested_method,
+        method=plan.method,
+        route=plan.route[:255],
+        uri=plan.sip_uri or plan.number,
+        encryption=plan.encryption,
+        sip_headers=[{"name": n, "value": v} for n, v in plan.sip_headers],
+        reason=plan.reason,
+        utterance=plan.utterance[:500],
+        warnings=[{"code": c, "message": m} for c, m in plan.warnings],
+        state=states.HANDOFF_INITIATED,
+    )
+    session.add(row)
+    session.flush()
+    row.context = handoff_context(session, conversation, config, facts, plan, row)
+    detail = f"{plan.method} to {row.destination_name or 'no destination'}"
+    if plan.substituted:
+        detail += f" (substituted for {plan.requested_method})"
+    states.transition(session, conversation, states.HANDOFF_INITIATED, handoff=row, detail=detail)
+    return row
+
+
+def handoff_context(session, conversation, config, facts, plan, row) -> dict:
+    """Return what /v1/handoff_state serves for this handoff."""
+    destination = plan.destination
+    return {
+        "handoff_id": row.id,
+        "conversation_id": conversation.id,
+        "reason": plan.reason,
+        "utterance": plan.utterance,
+        "destination": {
+            "id": destination.id if destination else None,
+            "name": destination.name if destination else "",
+            "method": plan.method,
+            "requested_method": plan.requested_method,
+            "route": plan.route,
+            "uri": plan.sip_uri or plan.number,
+        },
+        "sip_headers": [{"name": n, "value": v} for n, v in plan.sip_headers],
+        "caller": {"from": facts.caller, "to": facts.called, "caller_name": facts.caller_name},
+        "inbound_sip_headers": dict(facts.sip_headers),
+        "variables": {
+            k: v
+            for k, v in facts.variables(
+                config.environment, plan.reason, row.destination_name
+            ).items()
+            if isinstance(v, str | int | float | bool)
+        },
+        "state": dict(conversation.state or {}),
+        "transcript": transcript(session, conversation),
+        "environment": config.environment,
+        "config_version": config.version,
+        "warnings": [{"code": c, "message": m} for c, m in plan.warnings],
+        "substituted": plan.substituted,
+        "call_sid": facts.call_sid,
+        "started_at": conversation.started_at.isoformat() if conversation.started_at else None,
+        "handoff_at": utcnow().isoformat(),
+    }
+
+
+def transcript(session: Session, conversation: Conversation) -> list[dict]:
+    """Return the conversation's turns so far, oldest first."""
+    session.flush()
+    turns = session.scalars(
+        select(TranscriptTurn)
+        .where(TranscriptTurn.conversation_id == conversation.id)
+        .order_by(TranscriptTurn.position, TranscriptTurn.id)
+    )
+    return [{"speaker": t.speaker, "kind": t.kind, "text": t.text} for t in turns]
+
+
+def record_unrouted(session: Session, conversation: Conversation, reason: str) -> None:
+    """Mark a call nobody could take as unrouted."""
+    states.transition(session, conversation, states.UNROUTED, detail=reason)
+
+
+def end_conversation(session: Session, conversation: Conversation, call_status: str) -> None:
+    """Record that the call is over (once)."""
+    if conversation.ended_at is not None:
+        return
+    conversation.ended_at = utcnow()
+    states.transition(session, conversation, states.ENDED, detail=call_status, source="twilio")
+
+
+def tried_destinations(session: Session, conversation: Conversation) -> frozenset[int]:
+    """Return the destinations this conversation was already handed to."""
+    ids = session.scalars(
+        select(Handoff.destination_id).where(Handoff.conversation_id == conversation.id)
+    )
+    return frozenset(i for i in ids if i is not None)
+
+
+def stored_reply(session: Session, keys: tuple[str, ...]) -> str | None:
+    """Return the TwiML already answered to this request, if any."""
+    for key in keys:
+        row = session.get(WebhookReply, key)
+        if row is not None:
+            return row.body
+    return None
+
+
+def store_reply(session: Session, keys: tuple[str, ...], call_sid: str, body: str) -> None:
+    """Keep the TwiML answered, so a retry gets the same answer."""
+    for key in keys:
+        session.add(WebhookReply(token=key[:255], call_sid=call_sid or None, body=body))
+    session.flush()

@@ -1,0 +1,52 @@
+"""Per-conversation metrics: written by functions, plus HANDOFF_TO and HANDOFF_REASON."""
+
+import json
+import re
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from handoff import states
+from models import Handoff, HandoffState, Metric
+
+METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
+HANDOFF_TO = "HANDOFF_TO"
+HANDOFF_REASON = "HANDOFF_REASON"
+
+
+class InvalidMetric(ValueError):
+    """A metric name is malformed or its value cannot be stored as JSON."""
+
+
+def write_metric(
+    session: Session, conversation_id: str, name: str, value, write_once: bool = False
+) -> bool:
+    """Add a metric row (kept as written, in order); return False if write_once skipped it.
+
+    :raises InvalidMetric: for a bad name or a value JSON cannot hold.
+    """
+    if not isinstance(name, str) or not METRIC_NAME.match(name):
+        raise InvalidMetric(f"bad metric name {name!r}")
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidMetric(f"metric {name} value is not JSON: {exc}") from exc
+    if write_once and session.scalar(
+        select(exists().where(Metric.conversation_id == conversation_id, Metric.name == name))
+    ):
+        return False
+    session.add(Metric(conversation_id=conversation_id, name=name, value=value))
+    return True
+
+
+def record_handoff_metrics(session: Session, row: HandoffState) -> None:
+    """Write HANDOFF_TO and HANDOFF_REASON when a handoff starts or is recorded as soft."""
+    if row.state not in (states.HANDOFF_INITIATED, states.SOFT_HANDOFF):
+        return
+    handoff = session.get(Handoff, row.handoff_id) if row.handoff_id else None
+    if handoff is not None:
+        if handoff.destination_name:
+            write_metric(session, row.conversation_id, HANDOFF_TO, handoff.destination_name)
+        write_metric(session, row.conversation_id, HANDOFF_REASON, handoff.reason)
+    elif row.detail:
+        write_metric(session, row.conversation_id, HANDOFF_REASON, row.detail)

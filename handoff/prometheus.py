@@ -1,0 +1,60 @@
+"""Prometheus metrics: handoffs by outcome and webhook latency (multiprocess-aware)."""
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from sqlalchemy.orm import Session
+
+from handoff import states
+from models import Conversation, Handoff, HandoffState
+
+HANDOFFS = Counter(
+    "handoff_handoffs_total",
+    "Handoff transitions by environment, destination, method and outcome.",
+    ["environment", "destination", "method", "outcome"],
+)
+WEBHOOK_LATENCY = Histogram(
+    "handoff_webhook_duration_seconds",
+    "Time to answer a Twilio voice webhook.",
+    ["endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15),
+)
+OUTCOMES = {
+    states.HANDOFF_INITIATED: "initiated",
+    states.HANDOFF_COMPLETED: "completed",
+    states.HANDOFF_FAILED: "failed",
+    states.SOFT_HANDOFF: "soft",
+    states.UNROUTED: "unrouted",
+}
+
+
+def count_transition(session: Session, row: HandoffState) -> None:
+    """Count a handoff outcome (listener of ``states.transition``)."""
+    outcome = OUTCOMES.get(row.state)
+    if outcome is None:
+        return
+    conversation = session.get(Conversation, row.conversation_id)
+    handoff = session.get(Handoff, row.handoff_id) if row.handoff_id else None
+    HANDOFFS.labels(
+        environment=conversation.environment,
+        destination=handoff.destination_name if handoff else "",
+        method=handoff.method if handoff else "",
+        outcome=outcome,
+    ).inc()
+
+
+def render() -> tuple[bytes, str]:
+    """Return the exposition text and its content type, merged over gunicorn workers if set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

@@ -1,0 +1,83 @@
+"""Carry out a decision: record it on the conversation and render its TwiML."""
+
+import logging
+
+import twiml
+from handoff import calls
+from handoff.config import EnvironmentConfig
+from handoff.decision import (
+    FUNCTION_ERROR,
+    CallFacts,
+    Decision,
+    Gather,
+    RunFunction,
+    Transfer,
+    Unrouted,
+    decide_default,
+)
+
+log = logging.getLogger(__name__)
+
+
+def render(config: EnvironmentConfig, decision: Decision, base_url: str) -> str:
+    """Return the TwiML of a decision (no records; also used when the database is down)."""
+    flow = config.flow
+    options = twiml.say_options(flow.language, flow.voice)
+    if isinstance(decision, Gather):
+        response = twiml.gather(
+            decision.prompt,
+            base_url,
+            attempt=decision.attempt,
+            env=config.environment,
+            language=flow.language,
+            timeout=flow.gather_timeout,
+            phrases=[p for t in config.topics for p in t.phrases],
+            dtmf=[t.dtmf for t in config.topics if t.dtmf],
+            options=options,
+        )
+    elif isinstance(decision, Transfer):
+        response = twiml.handoff(decision.plan, base_url, env=config.environment, options=options)
+    elif isinstance(decision, Unrouted):
+        response = twiml.apology(decision.apology, options=options)
+    else:
+        raise TypeError(f"cannot render {decision!r}")
+    return response.to_xml()
+
+
+def carry_out(session, conversation, config, facts, decision, step, base_url, previous_id=None):
+    """Record ``decision`` for this step of the call and return its TwiML."""
+    if isinstance(decision, RunFunction):
+        decision = run_function(session, conversation, config, facts, decision.topic)
+    if isinstance(decision, Gather):
+        conversation.attempts = decision.attempt
+        calls.add_turn(session, conversation, calls.SERVICE, "say", decision.prompt)
+    elif isinstance(decision, Transfer):
+        calls.add_turn(session, conversation, calls.SERVICE, "say", decision.plan.utterance)
+        calls.record_handoff(
+            session, conversation, config, facts, decision.plan, step, previous_id=previous_id
+        )
+    elif isinstance(decision, Unrouted):
+        calls.add_turn(session, conversation, calls.SERVICE, "say", decision.apology)
+        calls.record_unrouted(session, conversation, decision.reason)
+    return render(config, decision, base_url)
+
+
+def run_function(session, conversation, config: EnvironmentConfig, facts: CallFacts, topic):
+    """Run the topic's user function (functions runtime, issue 4); default handoff on failure.
+
+    The runtime provides ``handoff.functions.run_topic_function(session, conversation,
+    config, facts, topic) -> Decision`` (a Transfer, Gather or Unrouted, never RunFunction).
+    """
+    try:
+        from handoff.functions import run_topic_function
+    except ImportError:
+        log.error("call %s: no functions runtime for topic %s", facts.call_sid, topic.name)
+        return decide_default(config, facts, FUNCTION_ERROR)
+    try:
+        decision = run_topic_function(session, conversation, config, facts, topic)
+    except Exception:
+        log.exception("call %s: function %s failed", facts.call_sid, topic.function)
+        return decide_default(config, facts, FUNCTION_ERROR)
+    if decision is None or isinstance(decision, RunFunction):
+        return decide_default(config, facts, FUNCTION_ERROR)
+    return decision

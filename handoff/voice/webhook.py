@@ -1,0 +1,76 @@
+"""A Twilio voice webhook as plain values, and the call facts it carries."""
+
+from dataclasses import dataclass, field
+
+from handoff.decision import PSTN, SIP, CallFacts
+
+SIP_HEADER_PREFIX = "SipHeader_"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One signed webhook request: its form parameters, query and idempotency token."""
+
+    params: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    token: str = ""
+    base_url: str = ""
+
+    @property
+    def call_sid(self) -> str:
+        """Return the request's CallSid ('' when missing)."""
+        return self.params.get("CallSid", "")
+
+    @property
+    def env(self) -> str:
+        """Return the environment the URL asks for ('' when none)."""
+        return self.query.get("env", "")
+
+    def query_int(self, name: str, default: int) -> int:
+        """Return a whole-number query parameter, ``default`` when missing or malformed."""
+        try:
+            return max(int(self.query.get(name, default)), 0)
+        except (TypeError, ValueError):
+            return default
+
+
+def inbound_sip_headers(params: dict) -> dict[str, str]:
+    """Return the caller's X- headers from Twilio's ``SipHeader_<name>`` parameters."""
+    return {
+        key[len(SIP_HEADER_PREFIX) :]: value
+        for key, value in params.items()
+        if key.startswith(SIP_HEADER_PREFIX) and len(key) > len(SIP_HEADER_PREFIX)
+    }
+
+
+def channel_of(params: dict) -> str:
+    """Return 'sip' for calls through a Twilio SIP Domain, else 'pstn'."""
+    sip = params.get("SipCallId") or params.get("SipDomain") or params.get("SipDomainSid")
+    if sip or params.get("From", "").lower().startswith(("sip:", "sips:")):
+        return SIP
+    return PSTN
+
+
+def facts_from(webhook: Webhook, **extra) -> CallFacts:
+    """Return the call facts of ``webhook``; ``extra`` sets conversation, handoff id, attempt."""
+    params = webhook.params
+    return CallFacts(
+        call_sid=params.get("CallSid", ""),
+        account_sid=params.get("AccountSid", ""),
+        caller=params.get("From", "") or params.get("Caller", ""),
+        called=params.get("To", "") or params.get("Called", ""),
+        caller_name=params.get("CallerName", ""),
+        channel=channel_of(params),
+        sip_headers=inbound_sip_headers(params),
+        speech=params.get("SpeechResult", ""),
+        digits=params.get("Digits", ""),
+        **extra,
+    )
+
+
+def reply_keys(webhook: Webhook, step: str) -> tuple[str, ...]:
+    """Return the keys a reply is stored under: the step of this call, and Twilio's token."""
+    keys = [f"{webhook.call_sid}:{step}"] if webhook.call_sid else []
+    if webhook.token:
+        keys.append(f"token:{webhook.token}")
+    return tuple(keys)

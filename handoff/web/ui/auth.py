@@ -1,0 +1,61 @@
+"""Sign-in, sign-out, the login gate on every UI page and the CSRF failure page."""
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+
+from handoff.users import authenticate, ensure_first_admin
+from handoff.web.ui import bp
+from models import User, db
+
+PUBLIC_ENDPOINTS = {"ui.login", "ui.static"}
+
+
+@bp.before_request
+def require_login():
+    """Load the signed-in user; send anyone else to the sign-in page."""
+    user_id = session.get("user_id")
+    g.user = db.session.get(User, user_id) if user_id else None
+    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def safe_next(target: str | None) -> str:
+    """Return ``target`` when it is a path on this site, else the home page."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("ui.handoffs")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form; sign in on POST."""
+    if request.method == "GET":
+        return render_template("ui/login.html", email="", error=None)
+    email, password = request.form.get("email", ""), request.form.get("password", "")
+    config = current_app.config
+    ensure_first_admin(db.session, config.get("ADMIN_EMAIL"), config.get("ADMIN_PASSWORD"))
+    user = authenticate(db.session, email, password)
+    db.session.commit()
+    if user is None:
+        error = "Email or password is incorrect."
+        return render_template("ui/login.html", email=email, error=error), 401
+    # A fresh session on sign-in: nothing set before it (fixation) carries over.
+    session.clear()
+    session["user_id"] = user.id
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and return to the sign-in page."""
+    session.clear()
+    return redirect(url_for("ui.login"))
+
+
+def csrf_failed(error: CSRFError):
+    """Answer a request without a valid CSRF token with 403 (JSON for API-style callers)."""
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        body = {"code": "csrf_failed", "message": error.description}
+        return body, 403
+    return render_template("ui/error.html", title="Forbidden", message=error.description), 403

@@ -1,0 +1,80 @@
+"""Twilio voice webhooks: /voice/call, /gather, /dial-status, /refer-status, /status, /fallback."""
+
+import os
+
+from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from handoff import voice
+from handoff.config_cache import ConfigCache
+from handoff.web.extensions import csrf
+from handoff.web.twilio_signature import signature_valid, validation_disabled
+from models import db
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+csrf.exempt(bp)
+TWIML = "text/xml"
+CACHE = "handoff_config_cache"
+
+
+def config_cache() -> ConfigCache:
+    """Return this app's configuration cache, creating it on first use."""
+    cache = current_app.extensions.get(CACHE)
+    if cache is None:
+        folder = current_app.config.get("LAST_KNOWN_GOOD_DIR") or current_app.instance_path
+        cache = current_app.extensions.setdefault(CACHE, ConfigCache(os.fspath(folder)))
+    return cache
+
+
+@bp.before_request
+def check_signature():
+    """Refuse unsigned or forged requests with 403 and no TwiML."""
+    if validation_disabled(current_app):
+        return None
+    config = current_app.config
+    if not signature_valid(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"]):
+        current_app.logger.warning(
+            "rejected /voice request with a bad signature (call %s)", request.form.get("CallSid")
+        )
+        abort(403)
+    return None
+
+
+def webhook() -> voice.Webhook:
+    """Return the current request as plain values for the voice services."""
+    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+    return voice.Webhook(
+        params=request.form.to_dict(),
+        query=request.args.to_dict(),
+        token=request.headers.get("I-Twilio-Idempotency-Token", ""),
+        base_url=base,
+    )
+
+
+def twiml_response(body: str) -> Response:
+    """Serve TwiML as text/xml."""
+    return Response(body, mimetype=TWIML)
+
+
+def answer(kind: str) -> Response:
+    """Answer one webhook kind."""
+    return twiml_response(voice.respond(kind, db.session, config_cache(), webhook()))
+
+
+bp.add_url_rule("/call", "call", lambda: answer("call"), methods=["POST"])
+bp.add_url_rule("/gather", "gather", lambda: answer("gather"), methods=["POST"])
+bp.add_url_rule("/dial-status", "dial_status", lambda: answer("dial-status"), methods=["POST"])
+bp.add_url_rule("/refer-status", "refer_status", lambda: answer("refer-status"), methods=["POST"])
+bp.add_url_rule("/status", "status", lambda: answer("status"), methods=["POST"])
+bp.add_url_rule("/fallback", "fallback", lambda: answer("fallback"), methods=["POST"])
+
+
+@bp.errorhandler(Exception)
+def route_anyway(error):
+    """Never answer Twilio with a 500 or HTML: route the caller from the last-known config."""
+    if isinstance(error, HTTPException) and error.code == 403:
+        return Response("Forbidden", status=403, mimetype="text/plain")
+    current_app.logger.exception("voice webhook failed (call %s)", request.form.get("CallSid"))
+    kind = (request.endpoint or "voice.fallback").split(".")[-1].replace("_", "-")
+    kind = kind if kind in voice.KINDS else "fallback"
+    return twiml_response(voice.degraded.answer(kind, config_cache(), webhook()))

@@ -1,0 +1,113 @@
+"""UI fixtures: a signed-in test client, a live server on loopback and Debian's Chromium."""
+
+import re
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from handoff.users import create_user
+from models import db
+
+EMAIL = "operator@example.com"
+PASSWORD = "correct horse battery"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def user(app):
+    """A web UI user (EMAIL / PASSWORD)."""
+    with app.app_context():
+        create_user(db.session, EMAIL, PASSWORD)
+        db.session.commit()
+    return EMAIL
+
+
+class UiClient:
+    """A test client that signs in and posts forms with the page's CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = "/login") -> str:
+        """Return the CSRF token found in the page at ``path``."""
+        page = self.client.get(path)
+        match = TOKEN.search(page.get_data(as_text=True))
+        assert match, f"no csrf_token in {path}"
+        return match.group(1)
+
+    def login(self, email: str = EMAIL, password: str = PASSWORD):
+        """Sign in through the form."""
+        data = {"email": email, "password": password, "csrf_token": self.token()}
+        return self.client.post("/login", data=data)
+
+    def get(self, path: str, **kwargs):
+        """GET a page."""
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        """POST a form with a valid CSRF token."""
+        form = {"csrf_token": self.token("/handoffs"), **(data or {})}
+        return self.client.post(path, data=form, **kwargs)
+
+
+@pytest.fixture
+def ui(client, user):
+    """A signed-in UI client."""
+    helper = UiClient(client)
+    assert helper.login().status_code == 302
+    return helper
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app with a real HTTP server on a free loopback port; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab (1280×800) on the live server."""
+    context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(5000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def signed_in(page, user):
+    """A browser tab signed in as the test user."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/handoffs*")
+    return page

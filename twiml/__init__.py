@@ -1,0 +1,11 @@
+"""Pure TwiML rendering: decisions and handoff plans in, `VoiceResponse` out."""
+
+from twiml.voice import (
+    apology,
+    gather,
+    handoff,
+    hangup,
+    say_options,
+)
+
+__all__ = ["apology", "gather", "hangup", "handoff", "say_options"]
