@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk \
+	sip-tools run-sip
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,12 +50,28 @@ chromium:
 		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
 
-pytest: $(VENV)/.dev chromium
+# SIP tests talk to real peers from Debian: SIPp (sip-tester) and Kamailio; espeak-ng speaks.
+SIP_APT := sip-tester kamailio espeak-ng
+sip-tools:
+	@missing=""; for p in $(SIP_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends $$missing; fi
+
+SIP_WORKERS ?= 2
+SIP_LISTEN ?= 127.0.0.1:5070
+# A pool of SIP workers on consecutive ports from SIP_LISTEN (put Kamailio in front: run-kamailio).
+run-sip: migrate sip-tools
+	SECRET_KEY="$$(cat instance/secret_key)" SIP_WORKERS=$(SIP_WORKERS) SIP_LISTEN=$(SIP_LISTEN) \
+		$(BIN)/python -m sipworker
+
+pytest: $(VENV)/.dev chromium sip-tools
 	bash .ci/pytest $(PYTEST_ARGS)
 
 test: lint pytest
 
-test-postgres: $(VENV)/.dev chromium
+test-postgres: $(VENV)/.dev chromium sip-tools
 	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \
 		bash .ci/pytest $(PYTEST_ARGS)
 

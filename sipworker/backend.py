@@ -90,19 +90,30 @@ class Backend:
             return result
 
     def transferred(
-        self, conversation_id: str, handoff_id: str, ok: bool, code: int | None, detail: str
+        self,
+        conversation_id: str,
+        handoff_id: str,
+        ok: bool,
+        code: int | None,
+        detail: str,
+        fail_over: bool = True,
     ) -> steps.Step | None:
-        """Record a handoff's outcome; after a failure return the fallback's step."""
+        """Record a handoff's outcome; after a failure (caller still there) pick the fallback."""
         with self.app.app_context():
             session = db.session
             conversation = session.get(Conversation, conversation_id)
             handoff = session.get(Handoff, handoff_id)
             state = states.HANDOFF_COMPLETED if ok else states.HANDOFF_FAILED
             states.transition(
-                session, conversation, state, handoff=handoff, detail=detail, sip_code=code,
+                session,
+                conversation,
+                state,
+                handoff=handoff,
+                detail=detail,
+                sip_code=code,
                 source=SOURCE,
             )
-            step = None if ok else self._fail_over(session, conversation, handoff)
+            step = self._fail_over(session, conversation, handoff) if fail_over else None
             session.commit()
             return step
 

@@ -79,7 +79,8 @@ class BridgeExecutor:
     def caller_gone(self, code: int) -> None:
         """The caller left: cancel a ringing leg (recorded as failed) or end the bridge."""
         if not self.done:
-            self._fail(code or 487, "caller hung up during ringing")
+            # The outbound INVITE is cancelled: 487 Request Terminated.
+            self._fail(487, "caller hung up during ringing")
         self._hang_up_outbound()
 
     def _hang_up_outbound(self) -> None:

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 
 # RFC 3261 §7.3.3 compact forms of the headers read here.
 _COMPACT = {"f": "from", "t": "to", "i": "call-id"}
-_NAME_ADDR = re.compile(r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^<]*?))\s*<(?P<uri>[^>]*)>')
+_NAME_ADDR = re.compile(
+    r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^<]*?))\s*<(?P<uri>[^>]*)>'
+)
 
 
 @dataclass(frozen=True)

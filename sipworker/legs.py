@@ -156,10 +156,11 @@ class InboundAccount(pj.Account):
         self.events.append(Incoming(Leg(self, self.events, prm.callId), prm.rdata.wholeMsg))
 
 
-def create_account(uri: str, srtp: int, secure_signaling: int, default: bool, events: deque):
-    """Create a registration-less account with the given SRTP policy."""
+def create_account(uri: str, srtp: int, secure_signaling: int, default: bool, events: deque, media):
+    """Create a registration-less account with the given SRTP policy and RTP transport."""
     cfg = pj.AccountConfig()
     cfg.idUri = uri
+    cfg.mediaConfig.transportConfig = media
     cfg.mediaConfig.srtpUse = srtp
     cfg.mediaConfig.srtpSecureSignaling = secure_signaling
     account = InboundAccount(events)

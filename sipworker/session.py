@@ -30,6 +30,7 @@ class CallSession:
         self.player = None
         self.executor = None
         self.ended = False
+        self.caller_left = False
 
     def start(self) -> None:
         """Answer the call and ask the backend for the first step."""
@@ -123,6 +124,7 @@ class CallSession:
         self._wait_digit(INTER_DIGIT)
 
     def _caller_gone(self, event) -> None:
+        self.caller_left = True
         if self.executor is not None and not self.ended:
             self.executor.caller_gone(event.code)
         self.finish("caller_hangup")
@@ -131,7 +133,8 @@ class CallSession:
         """Record a handoff's outcome; on failure carry out the fallback the backend picks."""
         self.executor = None if not ok else self.executor
         backend = self.worker.backend
-        args = (self.conversation_id, handoff_id, ok, code, detail)
+        fail_over = not (ok or self.ended or self.caller_left)
+        args = (self.conversation_id, handoff_id, ok, code, detail, fail_over)
         self.worker.submit(self._after_outcome(ok), backend.transferred, *args)
 
     def _after_outcome(self, ok: bool):

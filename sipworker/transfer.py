@@ -64,7 +64,7 @@ class ReferExecutor:
         if not self.done:
             self.done = True
             self.stop()
-            self.session.outcome(self.step.handoff_id, False, code or None, "caller hung up")
+            self.session.outcome(self.step.handoff_id, False, None, "caller hung up")
 
     def stop(self) -> None:
         """Cancel the REFER timer."""

@@ -35,12 +35,13 @@ class Worker:
     def _accounts(self) -> dict[str, pj.Account]:
         host = self.settings.public_address or self.settings.host
         uri = f"sip:handoff@{host}:{self.settings.port}"
-        events = self.loop.events
+        events, media = self.loop.events, rtp_transport(self.settings)
+        create = legs.create_account
         return {
-            "inbound": legs.create_account(uri, pj.PJMEDIA_SRTP_OPTIONAL, 0, True, events),
-            "plain": legs.create_account(uri, pj.PJMEDIA_SRTP_DISABLED, 0, False, events),
-            "secure": legs.create_account(
-                uri.replace("sip:", "sips:", 1), pj.PJMEDIA_SRTP_MANDATORY, 1, False, events
+            "inbound": create(uri, pj.PJMEDIA_SRTP_OPTIONAL, 0, True, events, media),
+            "plain": create(uri, pj.PJMEDIA_SRTP_DISABLED, 0, False, events, media),
+            "secure": create(
+                uri.replace("sip:", "sips:", 1), pj.PJMEDIA_SRTP_MANDATORY, 1, False, events, media
             ),
         }
 
@@ -153,6 +154,16 @@ class Worker:
         deadline = time.monotonic() + DRAIN_SECONDS
         while (self.legs or self.loop.pending) and time.monotonic() < deadline:
             self.loop.turn(20)
+
+
+def rtp_transport(settings: WorkerSettings) -> pj.TransportConfig:
+    """Return the RTP socket settings: the SIP host, any free port (pool members coexist)."""
+    cfg = pj.TransportConfig()
+    cfg.boundAddress = settings.host
+    cfg.port = 0
+    if settings.public_address:
+        cfg.publicAddress = settings.public_address
+    return cfg
 
 
 def _log_failure(future) -> None:
