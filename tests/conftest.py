@@ -143,3 +143,45 @@ def twilio(client):
 def api_headers():
     """Headers for an API request with the bootstrap read+write key."""
     return {"x-api-key": API_KEY}
+
+
+class ApiClient:
+    """Call the /v1 API with the bootstrap key; ``environment`` goes in the query."""
+
+    def __init__(self, client, key: str = API_KEY):
+        self.client = client
+        self.headers = {"x-api-key": key}
+
+    def _call(self, method: str, path: str, json=None, headers=None, **query):
+        all_headers = {**self.headers, **(headers or {})}
+        return self.client.open(
+            path, method=method, json=json, headers=all_headers, query_string=query
+        )
+
+    def get(self, path: str, **kwargs):
+        return self._call("GET", path, **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self._call("POST", path, json=json, **kwargs)
+
+    def put(self, path: str, json=None, **kwargs):
+        return self._call("PUT", path, json=json, **kwargs)
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self._call("PATCH", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self._call("DELETE", path, **kwargs)
+
+    def create_destination(self, **fields):
+        """Create a sandbox destination (an INVITE to a SIP URI unless told) and return it."""
+        body = {"method": "sip_invite", "route": "sip:team@sip.example.com", **fields}
+        response = self.post("/v1/handoffs", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def api(client):
+    """An API helper authenticated with the bootstrap read+write key."""
+    return ApiClient(client)

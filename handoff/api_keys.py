@@ -1,0 +1,87 @@
+"""API keys: created once in clear, stored as SHA-256 hashes, checked per request."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handoff.errors import NotFound, ValidationFailed
+from models import ApiKey, utcnow
+
+SCOPES = ("read", "write")
+KEY_PREFIX = "hk_"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling the API and what they may do."""
+
+    actor: str
+    scopes: frozenset[str]
+
+
+def hash_key(key: str) -> str:
+    """Return the hex SHA-256 of a clear key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def parse_scopes(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Return the known scopes in ``raw`` (comma-separated or a list).
+
+    :raises ValidationFailed: on an unknown or empty scope list.
+    """
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    scopes = tuple(dict.fromkeys(s.strip() for s in items if s.strip()))
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise ValidationFailed({"scopes": [f"Use one or more of: {', '.join(SCOPES)}."]})
+    return scopes
+
+
+def create_api_key(session: Session, name: str, scopes="read") -> tuple[ApiKey, str]:
+    """Create a key; return the row and the clear key (shown once, never stored)."""
+    if not name or not name.strip() or len(name) > 120:
+        raise ValidationFailed({"name": ["Give the key a name of 1 to 120 characters."]})
+    clear = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(
+        name=name.strip(),
+        prefix=clear[:10],
+        key_hash=hash_key(clear),
+        scopes=",".join(parse_scopes(scopes)),
+    )
+    session.add(row)
+    session.commit()
+    return row, clear
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    """Return every key, newest first (revoked ones included)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+
+
+def revoke_api_key(session: Session, key_id: int) -> ApiKey:
+    """Revoke a key so it is refused from now on."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFound(f"No API key {key_id}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.commit()
+    return row
+
+
+def authenticate(session: Session, key: str | None, bootstrap_key: str = "") -> Caller | None:
+    """Return the caller for a clear key, or None when it is missing, unknown or revoked."""
+    if not key:
+        return None
+    if bootstrap_key and hmac.compare_digest(key.encode(), bootstrap_key.encode()):
+        return Caller(actor="api-key:bootstrap", scopes=frozenset(SCOPES))
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+    if row is None or row.revoked_at is not None:
+        return None
+    row.last_used_at = utcnow()
+    session.commit()
+    return Caller(actor=f"api-key:{row.name}", scopes=frozenset(row.scopes.split(",")))

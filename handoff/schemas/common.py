@@ -1,0 +1,50 @@
+"""Fields and constants shared by the configuration schemas."""
+
+import re
+import unicodedata
+
+from marshmallow import EXCLUDE, Schema, fields
+
+SIP_REFER = "sip_refer"
+SIP_INVITE = "sip_invite"
+SIP_BYE = "sip_bye"
+METHODS = (SIP_REFER, SIP_INVITE, SIP_BYE)
+ENCRYPTIONS = ("tls_srtp", "udp_rtp")
+REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+FORBIDDEN_CHARACTERS = ("\r", "\n", "\x00")
+
+
+class Text(fields.String):
+    """A string with surrounding whitespace removed on load."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return text.strip()
+
+
+class InputSchema(Schema):
+    """Base of input schemas: ignore read-only fields a client echoes back (GET → PUT)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class WarningSchema(Schema):
+    """A warning about a configuration that will not behave as it reads."""
+
+    code = fields.String(metadata={"example": "method_mismatch"})
+    message = fields.String()
+
+
+def no_control_characters(value: str) -> bool:
+    """Return True when ``value`` has no CR, LF or NUL."""
+    return not any(ch in value for ch in FORBIDDEN_CHARACTERS)
+
+
+def slugify_reason(name: str) -> str:
+    """Return a reason code (``^[a-z][a-z0-9_]{0,63}$``) made from a destination name."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
+    if not slug or not slug[0].isalpha():
+        slug = f"handoff_{slug}".rstrip("_")
+    return slug[:64].rstrip("_")

@@ -1,0 +1,103 @@
+"""What every API blueprint shares: authentication, scopes, errors, paging, versions."""
+
+import base64
+import binascii
+
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
+
+from handoff.api_keys import authenticate
+from handoff.environments import ENVIRONMENTS
+from handoff.errors import HandoffError, ValidationFailed
+from handoff.web.api import errors
+from handoff.web.extensions import csrf
+from models import db
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class Parser(FlaskParser):
+    """Request parsing that answers bad input with 400, not webargs's 422."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint behind x-api-key auth with the API's error shape."""
+
+    ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, name: str, import_name: str, **kwargs):
+        super().__init__(name, import_name, **kwargs)
+        self.before_request(require_api_key)
+        self.register_error_handler(HandoffError, errors.handle_domain_error)
+        self.register_error_handler(HTTPException, errors.handle_http_error)
+        csrf.exempt(self)
+
+
+def require_api_key() -> None:
+    """Authenticate the x-api-key header; GET needs `read`, everything else `write`."""
+    caller = authenticate(
+        db.session, request.headers.get("x-api-key"), current_app.config["HANDOFF_API_KEY"]
+    )
+    if caller is None:
+        raise Unauthorized("A valid x-api-key header is required.")
+    needed = "read" if request.method in READ_METHODS else "write"
+    if needed not in caller.scopes:
+        raise Forbidden(f"This API key lacks the {needed!r} scope.")
+    g.api_caller = caller
+
+
+def actor() -> str:
+    """Return who is making this request, for the audit log."""
+    caller = g.get("api_caller")
+    return caller.actor if caller else "unknown"
+
+
+class EnvironmentArgs(Schema):
+    """Which environment's configuration to read or change."""
+
+    environment = fields.String(load_default="sandbox", validate=validate.OneOf(ENVIRONMENTS))
+
+
+class PageArgs(EnvironmentArgs):
+    """Cursor pagination: pass the previous page's ``next_cursor``."""
+
+    cursor = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """Return the id a cursor continues after (0 = from the start)."""
+    if not cursor:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": ["Not a cursor from this API."]}) from exc
+
+
+def page(rows: list, limit: int, **extra) -> dict:
+    """Return ``{items, next_cursor}`` from ``limit + 1`` rows fetched in id order."""
+    items = rows[:limit]
+    cursor = None
+    if len(rows) > limit:
+        cursor = base64.urlsafe_b64encode(str(items[-1].id).encode()).decode().rstrip("=")
+    return {"items": items, "next_cursor": cursor, **extra}
+
+
+def if_match() -> int | None:
+    """Return the version in an If-Match header ("3", 3 or W/"3"), if any."""
+    raw = request.headers.get("If-Match")
+    if not raw or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValidationFailed(
+            {"If-Match": ["Send the version number, e.g. If-Match: 3."]}
+        ) from exc

@@ -1,0 +1,51 @@
+"""/v1/integration and /v1/flow: the environment's integration constraints and entry flow."""
+
+from flask.views import MethodView
+
+from handoff import integration as service
+from handoff.schemas import FlowSchema, IntegrationSchema
+from handoff.web.api.common import ApiBlueprint, EnvironmentArgs, actor, if_match
+from models import db
+
+blp = ApiBlueprint(
+    "integration",
+    __name__,
+    url_prefix="/v1",
+    description="The telephony integration (its constraints) and the entry flow.",
+)
+
+
+@blp.route("/integration")
+class IntegrationSettings(MethodView):
+    @blp.arguments(EnvironmentArgs, location="query")
+    @blp.response(200, IntegrationSchema)
+    def get(self, args):
+        """Return the integration: kind and constraints."""
+        return service.get_integration(db.session, args["environment"])
+
+    @blp.arguments(EnvironmentArgs, location="query")
+    @blp.arguments(IntegrationSchema)
+    @blp.response(200, IntegrationSchema)
+    def put(self, args, data):
+        """Change the integration; omitted fields keep their value, a new kind its defaults."""
+        return service.update_integration(
+            db.session, args["environment"], data, actor=actor(), expected_version=if_match()
+        )
+
+
+@blp.route("/flow")
+class FlowSettings(MethodView):
+    @blp.arguments(EnvironmentArgs, location="query")
+    @blp.response(200, FlowSchema)
+    def get(self, args):
+        """Return the entry flow: greeting, reprompt, apology, language, gather settings."""
+        return service.get_flow(db.session, args["environment"])
+
+    @blp.arguments(EnvironmentArgs, location="query")
+    @blp.arguments(FlowSchema)
+    @blp.response(200, FlowSchema)
+    def put(self, args, data):
+        """Change the entry flow; omitted fields keep their value."""
+        return service.update_flow(
+            db.session, args["environment"], data, actor=actor(), expected_version=if_match()
+        )

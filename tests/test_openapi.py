@@ -1,0 +1,22 @@
+"""The OpenAPI 3 document is generated from the schemas and is valid."""
+
+from openapi_spec_validator import validate
+
+
+def test_openapi_document_is_valid(client):
+    response = client.get("/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    for path in ("/v1/handoffs", "/v1/handoffs/{destination_id}/default", "/v1/integration"):
+        assert path in spec["paths"]
+    destination = spec["components"]["schemas"]["Destination"]["properties"]
+    assert {"name", "method", "route", "sip_headers", "warnings"} <= set(destination)
+    assert spec["components"]["securitySchemes"]["ApiKeyAuth"]["name"] == "x-api-key"
+
+
+def test_docs_page_is_served_without_a_key(client):
+    response = client.get("/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.data
