@@ -49,9 +49,12 @@ _lock = threading.Lock()
 def start_in_process(app) -> DeliveryWorker | None:
     """Start this process's worker once (web processes call it on their first request)."""
     with _lock:
-        worker = app.extensions.get("handoff_delivery_worker")
-        if worker is None and app.config.get("DELIVERY_WORKER", "thread") == "thread":
+        if "handoff_delivery_worker" in app.extensions:
+            return app.extensions["handoff_delivery_worker"] or None
+        worker = None
+        if app.config.get("DELIVERY_WORKER", "thread") == "thread":
             worker = DeliveryWorker(app)
-            app.extensions["handoff_delivery_worker"] = worker
             worker.start()
+        # False marks "decided": a disabled worker is not reconsidered on every request.
+        app.extensions["handoff_delivery_worker"] = worker or False
         return worker

@@ -67,6 +67,37 @@ def from_environment(environ: dict[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env != DEVELOPMENT,
+        **context_settings(environ),
+    }
+
+
+def number(environ: dict[str, str], name: str, default: float) -> float:
+    """Return a positive number setting, or its default."""
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
+    return value
+
+
+def context_settings(environ: dict[str, str]) -> dict:
+    """Return the settings of functions, subscriber deliveries, metrics and the Twilio REST API."""
+    return {
+        "FUNCTION_TIMEOUT": number(environ, "FUNCTION_TIMEOUT", 2.0),
+        "DELIVERY_WORKER": environ.get("DELIVERY_WORKER", "thread"),
+        "DELIVERY_POLL": number(environ, "DELIVERY_POLL", 1.0),
+        "DELIVERY_TIMEOUT": number(environ, "DELIVERY_TIMEOUT", 5.0),
+        "DELIVERY_BACKOFF": number(environ, "DELIVERY_BACKOFF", 5.0),
+        "DELIVERY_BACKOFF_MAX": number(environ, "DELIVERY_BACKOFF_MAX", 3600.0),
+        "DELIVERY_MAX_ATTEMPTS": int(number(environ, "DELIVERY_MAX_ATTEMPTS", 12)),
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
+        "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL", ""),
+        "TWILIO_TIMEOUT": number(environ, "TWILIO_TIMEOUT", 10.0),
     }
 
 

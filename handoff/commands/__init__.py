@@ -5,7 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every CLI command group to the app."""
-    from handoff.commands import api_keys, configuration, environments, users
+    from handoff.commands import api_keys, configuration, environments, twilio, users
 
     app.cli.add_command(environments.init_environments)
     app.cli.add_command(users.users)
@@ -13,3 +13,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(configuration.seed_demo_command)
     app.cli.add_command(configuration.destinations_group)
     app.cli.add_command(configuration.promote_command)
+    app.cli.add_command(twilio.twilio)
