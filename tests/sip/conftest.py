@@ -42,11 +42,13 @@ def start_worker(app, tmp_path):
         assert "Traceback" not in output, output
 
 
-def wait_for(check, timeout: float = 10.0, interval: float = 0.1):
+def wait_for(check, timeout: float = 10.0, interval: float = 0.1, fresh: bool = True):
     """Poll ``check()`` until it returns a truthy value; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
-        db.session.rollback()
+        if fresh:
+            # See what the worker process committed since the last look.
+            db.session.rollback()
         value = check()
         if value or time.monotonic() > deadline:
             assert value, "condition not met in time"

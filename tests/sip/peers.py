@@ -95,13 +95,18 @@ class SippRun:
 class Sipp:
     """One SIPp process playing a scenario from tests/sip/scenarios."""
 
-    def __init__(self, scenario: str, tmp: Path, port: int, remote: str = "", **keys):
+    def __init__(
+        self, scenario: str, tmp: Path, port: int, remote: str = "", hold: int = 0, **keys
+    ):
         self.messages = tmp / f"sipp-{scenario}-{port}.log"
         self.screen = tmp / f"sipp-{scenario}-{port}.out"
         command = ["sipp", "-sf", str(SCENARIOS / f"{scenario}.xml"), "-i", HOST]
         command += ["-p", str(port), "-mp", str(free_port(4)), "-nostdin", "-m", "1"]
         command += ["-trace_msg", "-message_file", str(self.messages)]
         command += ["-trace_err", "-error_file", str(tmp / f"sipp-{scenario}-{port}.err")]
+        if hold:
+            # How long a scenario's <pause/> lasts, in milliseconds.
+            command += ["-d", str(hold)]
         for key, value in keys.items():
             command += ["-key", key, str(value)]
         self.command = command + ([remote] if remote else [])
