@@ -30,6 +30,14 @@ def test_database_url_mapping(raw, expected):
     assert settings.database_url(raw, "/inst") == expected
 
 
+def test_postgres_engine_fails_fast_for_webhooks(tmp_path):
+    environ = {"APP_ENV": "development", "DATABASE_URL": "postgres://u@db/h"}
+    options = settings.from_environment(environ, str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"connect_timeout": 3} and options["pool_pre_ping"]
+    sqlite = settings.from_environment({"APP_ENV": "development"}, str(tmp_path))
+    assert sqlite["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+
+
 def test_database_url_defaults_to_sqlite_under_instance():
     assert settings.database_url(None, "/srv/instance") == "sqlite:////srv/instance/handoff.sqlite3"
 

@@ -1,8 +1,11 @@
 """The whole call flow through signed webhooks, and what it records."""
 
+import pathlib
+
 from sqlalchemy import select
 
 from handoff import states
+from handoff.sip_uri import split_sip_uri
 from models import Conversation, Handoff, HandoffState, TranscriptTurn, db
 from tests.voice_support import (
     add_destination,
@@ -181,3 +184,60 @@ def test_completed_dial_and_status_end_the_conversation(app, twilio):
             states.ENDED,
         ]
         assert db.session.scalar(select(Handoff.state)) == states.HANDOFF_COMPLETED
+
+
+def test_soft_handoff_then_a_real_one_at_the_same_attempt_is_not_a_replay(app, twilio):
+    folder = app.config["FUNCTIONS_DIR"]
+    pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
+    pathlib.Path(folder, "desk.py").write_text(
+        "def ticket(conv):\n"
+        "    return conv.soft_handoff('ticket', 'Ticket opened. Anything else?')\n"
+    )
+    with app.app_context():
+        add_destination(route="sip:support@pbx.example.com")
+        add_topic(name="Ticket", phrases=["ticket"], action="function", function="desk.ticket")
+        add_topic(name="Agent", phrases=["agent"], position=1)
+    params = pstn_call()
+    greeting = xml(twilio.post("/voice/call", params))
+    soft = xml(
+        follow(
+            twilio, greeting.find("./Gather").get("action"), {**params, "SpeechResult": "ticket"}
+        )
+    )
+    assert soft.find("./Gather/Say").text == "Ticket opened. Anything else?"
+    real = xml(
+        follow(twilio, soft.find("./Gather").get("action"), {**params, "SpeechResult": "agent"})
+    )
+    assert real.find("./Dial/Sip").text.startswith("sip:support@pbx.example.com")
+    with app.app_context():
+        assert [
+            h.method for h in db.session.scalars(select(Handoff).order_by(Handoff.created_at))
+        ] == [
+            "soft_handoff",
+            "sip_invite",
+        ]
+
+
+HOSTILE = "</Say><Hangup/>&x=1?X-Evil=1;transport=udp\r\nX-Injected: yes\x00 ünï"
+
+
+def test_hostile_caller_values_cannot_inject_headers_or_break_twiml(app, twilio):
+    with app.app_context():
+        set_integration(kind="twilio_sip", required_method=None)
+        add_destination(
+            method="sip_refer",
+            route="sip:desk@pbx.example.com",
+            headers=[("X-Said", "$speech"), ("X-In", "$sip_X-Note"), ("X-Who", "$caller_id")],
+        )
+        add_topic(phrases=["agent"], utterance="You said: $speech")
+    params = sip_call(CallerName=HOSTILE, **{"SipHeader_X-Note": HOSTILE})
+    params["From"] = "sip:" + HOSTILE
+    greeting = xml(twilio.post("/voice/call", params))
+    said = {**params, "SpeechResult": "agent " + HOSTILE}
+    root = xml(follow(twilio, greeting.find("./Gather").get("action"), said))
+    assert [c.tag for c in root] == ["Say", "Refer"]
+    base, headers = split_sip_uri(root.find("./Refer/Sip").text)
+    assert base == "sip:desk@pbx.example.com"
+    assert [n for n, _ in headers] == ["X-Said", "X-In", "X-Who", "X-Handoff-ID"]
+    assert all("\r" not in v and "\n" not in v and "\x00" not in v for _, v in headers)
+    assert dict(headers)["X-In"].startswith("</Say><Hangup/>&x=1?X-Evil=1;transport=udp")

@@ -67,6 +67,7 @@ def gather(
     base_url: str,
     *,
     attempt: int,
+    turn: str = "",
     env: str = "",
     language: str = "en-US",
     timeout: int = 5,
@@ -78,7 +79,7 @@ def gather(
     response = VoiceResponse()
     kwargs = {
         "input": "speech dtmf",
-        "action": url(base_url, "/voice/gather", env=env, attempt=attempt),
+        "action": url(base_url, "/voice/gather", env=env, attempt=attempt, turn=turn),
         "method": "POST",
         "language": language,
         "timeout": timeout,

@@ -24,7 +24,7 @@ KINDS = tuple(HANDLERS)
 def step_of(kind: str, webhook: Webhook) -> str:
     """Return the step of the call this request answers (retries share it)."""
     if kind == "gather":
-        return f"gather:{max(webhook.query_int('attempt', 1), 1)}"
+        return steps.gather_step(webhook)
     if kind in ("dial-status", "refer-status"):
         return f"outcome:{webhook.query.get('handoff', '')}"[:120]
     if kind == "status":

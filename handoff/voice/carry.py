@@ -1,6 +1,7 @@
 """Carry out a decision: record it on the conversation and render its TwiML."""
 
 import logging
+import secrets
 
 import twiml
 from handoff import calls
@@ -28,6 +29,8 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str) -> str:
             decision.prompt,
             base_url,
             attempt=decision.attempt,
+            # Each gather gets its own step, so a repeated attempt number is not a retry.
+            turn=secrets.token_hex(6),
             env=config.environment,
             language=flow.language,
             timeout=flow.gather_timeout,

@@ -40,6 +40,12 @@ def answer(session: Session, webhook: Webhook, step: str, handler) -> str:
     return body
 
 
+def gather_step(webhook: Webhook) -> str:
+    """Return the step a /voice/gather request answers: its attempt and turn."""
+    attempt = max(webhook.query_int("attempt", 1), 1)
+    return f"gather:{attempt}:{webhook.query.get('turn', '')}"[:120]
+
+
 def load(session: Session, cache: ConfigCache, webhook: Webhook, env_name: str = ""):
     """Return the call's configuration (one version query when cached)."""
     called = webhook.params.get("To", "")
@@ -73,7 +79,7 @@ def gather(session: Session, cache: ConfigCache, webhook: Webhook) -> str:
     calls.add_turn(session, conversation, calls.CALLER, "speech", facts.speech)
     calls.add_turn(session, conversation, calls.CALLER, "dtmf", facts.digits)
     decision = decide_gather(config, facts)
-    step = f"gather:{attempt}"
+    step = gather_step(webhook)
     return carry_out(session, conversation, config, facts, decision, step, webhook.base_url)
 
 

@@ -32,9 +32,16 @@ def check_signature():
     if validation_disabled(current_app):
         return None
     config = current_app.config
-    if not signature_valid(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"]):
+    try:
+        valid = signature_valid(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"])
+    except Exception:
+        # An unreadable request cannot be verified: refuse it, never route it.
+        current_app.logger.exception("could not check a /voice request's signature")
+        valid = False
+    if not valid:
         current_app.logger.warning(
-            "rejected /voice request with a bad signature (call %s)", request.form.get("CallSid")
+            "rejected /voice request with a bad signature (call %s)",
+            request.form.get("CallSid") if request.mimetype.endswith("urlencoded") else "?",
         )
         abort(403)
     return None

@@ -4,10 +4,10 @@ import re
 import threading
 
 import pytest
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from handoff.users import create_user
-from models import db
+from models import User, db
 
 EMAIL = "operator@example.com"
 PASSWORD = "correct horse battery"
@@ -25,11 +25,17 @@ CHROMIUM_ARGS = [
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+@pytest.fixture(scope="session")
+def password_hash():
+    """PASSWORD hashed once per run: hashing is deliberately slow."""
+    return generate_password_hash(PASSWORD)
+
+
 @pytest.fixture
-def user(app):
+def user(app, password_hash):
     """A web UI user (EMAIL / PASSWORD)."""
     with app.app_context():
-        create_user(db.session, EMAIL, PASSWORD)
+        db.session.add(User(email=EMAIL, password_hash=password_hash))
         db.session.commit()
     return EMAIL
 
@@ -111,3 +117,21 @@ def signed_in(page, user):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/handoffs*")
     return page
+
+
+def set_integration(app, kind: str, **constraints) -> None:
+    """Switch the sandbox integration (and its default constraints) through the service."""
+    from handoff.integration import update_integration
+
+    with app.app_context():
+        update_integration(db.session, "sandbox", {"kind": kind, **constraints}, actor="test")
+
+
+def card(page, name: str):
+    """Return the handoff card titled ``name``."""
+    return page.get_by_role("article", name=name, exact=True)
+
+
+def open_actions(page, name: str) -> None:
+    """Open the actions menu of the card titled ``name``."""
+    card(page, name).get_by_role("button", name=f"Actions for {name}", exact=True).click()

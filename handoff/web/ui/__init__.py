@@ -15,7 +15,26 @@ def init_app(app: Flask) -> None:
     """Register the UI pages, the session cookie policy and the CSRF error page."""
     from flask_wtf.csrf import CSRFError
 
-    from handoff.web.ui import auth, context, pages  # noqa: F401  (modules attach their views to bp)
+    from handoff.web.ui import (  # noqa: F401  (modules attach their views to bp)
+        auth,
+        context,
+        conversations,
+        environments,
+        errors,
+        forms,
+        handoffs,
+        integration_settings,
+        pages,
+        test_call,
+        topics,
+    )
 
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        field_errors=forms.field_errors,
+        list_errors=forms.list_errors,
+        methods=handoffs.METHOD_LABELS,
+        method_options=list(handoffs.METHOD_LABELS.items()),
+    )
+    app.jinja_env.filters["pair"] = lambda value: (value, str(value).replace("_", " ").capitalize())
     app.register_error_handler(CSRFError, auth.csrf_failed)

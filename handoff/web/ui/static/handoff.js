@@ -30,7 +30,10 @@ function renumberHeaders(list) {
       input.name = `sip_headers-${index}-${input.dataset.name}`;
       input.id = `${list.id}-${index}-${input.dataset.name}`;
       const label = row.querySelector(`label[data-for=${input.dataset.name}]`);
-      if (label) label.htmlFor = input.id;
+      if (label) {
+        label.htmlFor = input.id;
+        label.textContent = `SIP header ${index + 1} ${input.dataset.name}`;
+      }
     });
     const remove = row.querySelector("[data-remove-header]");
     if (remove) remove.setAttribute("aria-label", `Remove SIP header ${index + 1}`);
