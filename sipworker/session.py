@@ -26,6 +26,7 @@ class CallSession:
         self.waiting: object | None = None
         self.gather: Gather | None = None
         self.digits = ""
+        self.finished_digits = False
         self.timer = None
         self.player = None
         self.executor = None
@@ -75,7 +76,11 @@ class CallSession:
         return done
 
     def _gather(self, step: Gather) -> None:
-        self.gather, self.digits = step, ""
+        self.gather = step
+        if self._digits_complete():
+            # The caller typed ahead, before the prompt could start.
+            self._gathered()
+            return
         self.announce(step.prompt_wav, lambda: self._wait_digit(step.timeout))
 
     def _wait_digit(self, seconds: float) -> None:
@@ -84,11 +89,12 @@ class CallSession:
 
     def _gathered(self) -> None:
         step, self.gather = self.gather, None
+        digits, self.digits, self.finished_digits = self.digits, "", False
         self._cancel_timer()
         if step is None or self.ended:
             return
         backend = self.worker.backend
-        self.worker.submit(self._next, backend.gathered, self.conversation_id, self.digits, step)
+        self.worker.submit(self._next, backend.gathered, self.conversation_id, digits, step)
 
     def _next(self, future) -> None:
         self.run(future.result())
@@ -107,21 +113,31 @@ class CallSession:
             self.run(step)
         elif isinstance(event, legs.LegState) and event.state == legs.DISCONNECTED:
             self._caller_gone(event)
-        elif isinstance(event, legs.Digit) and self.gather is not None:
+        elif isinstance(event, legs.Digit):
             self._digit(event.digit)
         elif self.executor is not None:
             self.executor.on_event(event)
 
     def _digit(self, digit: str) -> None:
-        if digit == "#" or len(self.digits) + 1 >= self.gather.max_digits:
-            self.digits += "" if digit == "#" else digit
+        if self.executor is not None or self.finished_digits:
+            return
+        if digit == "#":
+            self.finished_digits = True
+        else:
+            self.digits += digit
+        if self.gather is None:
+            return
+        if self._digits_complete():
             self._gathered()
             return
-        self.digits += digit
         if self.player is not None:
-            self.player.stopTransmit(self.leg.audio())
+            # Barge-in: a digit stops the prompt.
+            self.worker.stop_player(self.player)
             self.player = None
         self._wait_digit(INTER_DIGIT)
+
+    def _digits_complete(self) -> bool:
+        return self.finished_digits or len(self.digits) >= self.gather.max_digits
 
     def _caller_gone(self, event) -> None:
         self.caller_left = True
@@ -151,7 +167,9 @@ class CallSession:
             return
         self.ended = True
         self._cancel_timer()
-        self.player = None
+        if self.player is not None:
+            self.worker.stop_player(self.player)
+            self.player = None
         if self.executor is not None:
             self.executor.stop()
         self.worker.hang_up(self.leg, headers=headers)

@@ -98,6 +98,11 @@ class Worker:
         self.players.add(player)
         return player
 
+    def stop_player(self, player: legs.Player) -> None:
+        """Forget a prompt before its end (barge-in, hang-up); its end then calls nothing."""
+        player.then = None
+        self.players.discard(player)
+
     def _player_done(self, player) -> None:
         self.players.discard(player)
         then, player.then = player.then, None

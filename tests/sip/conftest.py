@@ -31,7 +31,7 @@ def start_worker(app, tmp_path):
         settings.update({k: str(v) for k, v in env.items()})
         worker = WorkerProcess(settings, tmp_path / f"worker-{len(started)}.log")
         started.append(worker)
-        worker.wait_ready()
+        worker.wait_ready(int(settings.get("SIP_WORKERS", 1)))
         return worker
 
     yield start

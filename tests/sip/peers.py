@@ -1,5 +1,8 @@
 """Real SIP peers for the worker's tests: free ports, the worker process, SIPp runs."""
 
+import array
+import json
+import math
 import os
 import re
 import signal
@@ -7,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,15 +55,15 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, text: str = "listening", timeout: float = 20.0) -> None:
-        """Wait until the worker logs ``text`` (it then accepts calls)."""
-        deadline = time.monotonic() + timeout
+    def wait_ready(self, count: int = 1, text: str = "SIP worker listening") -> None:
+        """Wait until ``count`` workers log ``text`` (they then accept calls)."""
+        deadline = time.monotonic() + 20.0
         while time.monotonic() < deadline:
-            if text in self.output() or self.process.poll() is not None:
+            if self.output().count(text) >= count or self.process.poll() is not None:
                 break
             time.sleep(0.05)
         assert self.process.poll() is None, f"worker exited:\n{self.output()}"
-        assert text in self.output(), f"worker not ready:\n{self.output()}"
+        assert self.output().count(text) >= count, f"worker not ready:\n{self.output()}"
 
     def output(self) -> str:
         """Return what the worker logged so far."""
@@ -96,12 +100,27 @@ class Sipp:
     """One SIPp process playing a scenario from tests/sip/scenarios."""
 
     def __init__(
-        self, scenario: str, tmp: Path, port: int, remote: str = "", hold: int = 0, **keys
+        self,
+        scenario: str,
+        tmp: Path,
+        port: int,
+        remote: str = "",
+        hold: int = 0,
+        calls: int = 1,
+        rate: int = 10,
+        limit: int = 0,
+        rtp_echo: bool = False,
+        rtt: bool = False,
+        **keys,
     ):
         self.messages = tmp / f"sipp-{scenario}-{port}.log"
         self.screen = tmp / f"sipp-{scenario}-{port}.out"
         command = ["sipp", "-sf", str(SCENARIOS / f"{scenario}.xml"), "-i", HOST]
-        command += ["-p", str(port), "-mp", str(free_port(4)), "-nostdin", "-m", "1"]
+        command += ["-p", str(port), "-mp", str(free_port(4)), "-nostdin"]
+        # ``calls`` calls, ``limit`` (default: all) at once, started ``rate`` per second.
+        command += ["-m", str(calls), "-l", str(limit or calls), "-r", str(rate)]
+        command += ["-rtp_echo"] if rtp_echo else []
+        command += ["-trace_rtt", "-rtt_freq", "1"] if rtt else []
         command += ["-trace_msg", "-message_file", str(self.messages)]
         command += ["-trace_err", "-error_file", str(tmp / f"sipp-{scenario}-{port}.err")]
         if hold:
@@ -130,3 +149,86 @@ class Sipp:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+class Kamailio:
+    """Kamailio with the shipped configuration, dispatching to ``workers``."""
+
+    def __init__(self, tmp: Path, port: int, workers: list[int], timeout_ms: int = 1000):
+        self.port = port
+        self.log_path = tmp / f"kamailio-{port}.log"
+        targets = tmp / f"dispatcher-{port}.list"
+        targets.write_text("".join(f"1 sip:{HOST}:{w}\n" for w in workers))
+        runtime = tmp / f"kamailio-run-{port}"
+        runtime.mkdir()
+        command = ["kamailio", "-DD", "-E", "-f", str(ROOT / "deploy/kamailio/kamailio.cfg")]
+        command += ["-Y", str(runtime), "-A", f"LISTEN_ADDR=udp:{HOST}:{port}"]
+        command += ["-A", f'DISPATCHER_LIST="{targets}"', "-A", f"WORKER_TIMEOUT_MS={timeout_ms}"]
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_listening()
+
+    def _wait_listening(self) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.process.poll() is None:
+            if not _free(self.port):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"Kamailio did not start:\n{self.output()}")
+
+    def output(self) -> str:
+        """Return what Kamailio logged."""
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        """Stop Kamailio and its children."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class PjPeer:
+    """tests/sip/pjpeer.py in its own process (a pjsua2 caller or callee)."""
+
+    def __init__(self, role: str, port: int, tmp: Path, uri: str = "", **options):
+        self.record = tmp / f"{role}-{port}.wav"
+        command = [sys.executable, str(Path(__file__).with_name("pjpeer.py")), role, str(port)]
+        command += [uri] if uri else []
+        command += ["--record", str(self.record)]
+        for name, value in options.items():
+            command += [f"--{name.replace('_', '-')}", str(value)]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        # PJSIP logs a few lines to stdout before its log settings apply.
+        for line in self.process.stdout:
+            if '"ready"' in line:
+                break
+        assert self.process.poll() is None, "the pjsua2 peer did not start"
+
+    def wait(self, timeout: float = 30.0) -> list[dict]:
+        """Wait for the peer's call to end; return its events."""
+        try:
+            out, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, _ = self.process.communicate()
+        return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def tone_power(path: Path, frequency: float) -> float:
+    """Return the mean Goertzel power of ``frequency`` in a 16-bit mono WAV."""
+    with wave.open(str(path)) as wav:
+        rate = wav.getframerate()
+        samples = array.array("h", wav.readframes(wav.getnframes()))
+    coefficient = 2 * math.cos(2 * math.pi * frequency / rate)
+    block, total, blocks = 400, 0.0, 0
+    for start in range(0, len(samples) - block, block):
+        s1 = s2 = 0.0
+        for sample in samples[start : start + block]:
+            s1, s2 = sample + coefficient * s1 - s2, s1
+        total += s1 * s1 + s2 * s2 - coefficient * s1 * s2
+        blocks += 1
+    return total / max(blocks, 1)
