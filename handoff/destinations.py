@@ -4,21 +4,17 @@ Every function validates its input, takes the environment's write lock, bumps th
 version, writes an audit entry and commits once; errors are domain exceptions.
 """
 
-from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from handoff import sip_uri, writes
+from handoff import destination_rules, writes
 from handoff.config import destination_config, load_environment_config
 from handoff.errors import Conflict, NotFound, ValidationFailed
-from handoff.routes import InvalidRoute, parse_route, resolve_extension
 from handoff.schemas import DestinationSchema
 from handoff.warnings import destination_warnings
-from models import Destination, DestinationHeader, Integration, Topic
+from models import Destination, DestinationHeader, Topic
 
-# X-Handoff-ID is added to every SIP handoff; its value is ho_ + 20 hex characters.
-HANDOFF_ID_HEADER = ("X-Handoff-ID", "ho_" + "0" * 20)
 SET_DEFAULT_ATTEMPTS = 3
 
 _schema = DestinationSchema()
@@ -67,7 +63,7 @@ def create_destination(
 ) -> Destination:
     """Create a destination; the first in an environment becomes its default."""
     env = writes.locked_environment(session, environment)
-    data = _validate(session, env.id, payload)
+    data = destination_rules.validate(session, env.id, payload)
     count = session.scalar(select(func.count()).where(Destination.environment_id == env.id))
     row = Destination(environment_id=env.id, is_default=count == 0, version=1)
     _apply(row, data)
@@ -96,7 +92,7 @@ def update_destination(
     writes.check_version(row.version, _expected(expected_version, payload))
     before = destination_data(row)
     merged = {**_editable(before), **payload} if partial else payload
-    data = _validate(session, env.id, merged, row=row)
+    data = destination_rules.validate(session, env.id, merged, row=row)
     _apply(row, data)
     row.version += 1
     session.flush()
@@ -137,7 +133,7 @@ def duplicate_destination(
     data = _editable(destination_data(source))
     data["name"] = _copy_name(session, env.id, source.name)
     row = Destination(environment_id=env.id, is_default=False, version=1)
-    _apply(row, _schema.load(data))
+    _apply(row, destination_rules.load(data))
     session.add(row)
     session.flush()
     after = destination_data(row)
@@ -208,70 +204,6 @@ def _expected(expected_version: int | None, payload: dict) -> int | None:
 def _editable(data: dict) -> dict:
     read_only = {"id", "is_default", "version", "warnings", "created_at", "updated_at"}
     return {k: v for k, v in data.items() if k not in read_only}
-
-
-def _validate(session: Session, env_id: int, payload: dict, row: Destination | None = None):
-    try:
-        data = _schema.load(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages) from exc
-    errors = {}
-    errors.update(_name_errors(session, env_id, data["name"], row))
-    errors.update(_fallback_errors(session, env_id, data["fallback_id"], row))
-    errors.update(_limit_errors(session, env_id, data))
-    if errors:
-        raise ValidationFailed(errors)
-    return data
-
-
-def _name_errors(session, env_id, name, row) -> dict:
-    clash = session.scalar(
-        select(Destination.id).where(
-            Destination.environment_id == env_id,
-            Destination.name_key == name.lower(),
-            Destination.id != (row.id if row else -1),
-        )
-    )
-    if clash:
-        return {"name": [f"Another handoff in this environment is already named {name!r}."]}
-    return {}
-
-
-def _fallback_errors(session, env_id, fallback_id, row) -> dict:
-    if fallback_id is None:
-        return {}
-    if row is not None and fallback_id == row.id:
-        return {"fallback_id": ["A destination cannot be its own fallback."]}
-    seen, current = set(), session.get(Destination, fallback_id)
-    if current is None or current.environment_id != env_id:
-        return {"fallback_id": [f"No destination {fallback_id} in this environment."]}
-    while current is not None and current.id not in seen:
-        if row is not None and current.fallback_id == row.id:
-            return {"fallback_id": ["This fallback leads back to this destination (a loop)."]}
-        seen.add(current.id)
-        current = current.fallback
-    return {}
-
-
-def _limit_errors(session, env_id, data) -> dict:
-    if not data["route"]:
-        return {}
-    sip_host = session.scalar(
-        select(Integration.sip_host).where(Integration.environment_id == env_id)
-    )
-    try:
-        route = resolve_extension(parse_route(data["route"]), sip_host)
-    except InvalidRoute:
-        return {}  # An extension without sip_host is a warning, not an error.
-    if not route.is_sip:
-        return {}
-    errors = {}
-    if len(route.sip_uri) > sip_uri.MAX_URI_LENGTH:
-        errors["route"] = sip_uri.limit_errors(route.sip_uri, [])
-    headers = [(h["name"], h["value"]) for h in data["sip_headers"]] + [HANDOFF_ID_HEADER]
-    if problems := sip_uri.limit_errors("", headers):
-        errors["sip_headers"] = problems
-    return errors
 
 
 def _apply(row: Destination, data: dict) -> None:

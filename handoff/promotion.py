@@ -46,13 +46,7 @@ def rollback(
     live = writes.locked_environment(session, LIVE, promoting=True)
     if version is None:
         version = _previous_number(session, live)
-    source = session.scalar(
-        select(ConfigVersion).where(
-            ConfigVersion.environment_id == live.id, ConfigVersion.number == version
-        )
-    )
-    if source is None:
-        raise NotFound(f"No live version {version} to roll back to.")
+    source = get_version(session, LIVE, version)
     config = EnvironmentConfig.from_dict(source.snapshot)
     return _install(
         session, live, config, actor=actor, kind="rollback", note=note, restored_from=version
@@ -180,3 +174,24 @@ def _copy_settings(session: Session, live, config: EnvironmentConfig) -> None:
     for field in FLOW_FIELDS:
         setattr(flow, field, getattr(config.flow, field))
     flow.version += 1
+
+
+def current_version(session: Session, environment: str) -> int | None:
+    """Return the version number in force in ``environment`` (None before any promote)."""
+    return writes.environment(session, environment).live_version
+
+
+def get_version(session: Session, environment: str, number: int) -> ConfigVersion:
+    """Return one numbered version of the environment.
+
+    :raises NotFound: when there is no such version.
+    """
+    env = writes.environment(session, environment)
+    row = session.scalar(
+        select(ConfigVersion).where(
+            ConfigVersion.environment_id == env.id, ConfigVersion.number == number
+        )
+    )
+    if row is None:
+        raise NotFound(f"No {env.name} version {number}.")
+    return row

@@ -15,6 +15,7 @@ from handoff.schemas.common import (
 )
 from handoff.schemas.destination import DestinationListSchema, DestinationSchema, SipHeaderSchema
 from handoff.schemas.environment import (
+    ConfigVersionDetailSchema,
     ConfigVersionListSchema,
     ConfigVersionSchema,
     EnvironmentSchema,
@@ -35,6 +36,7 @@ __all__ = [
     "SIP_BYE",
     "SIP_INVITE",
     "SIP_REFER",
+    "ConfigVersionDetailSchema",
     "ConfigVersionListSchema",
     "ConfigVersionSchema",
     "DestinationListSchema",

@@ -45,7 +45,12 @@ class ConfigVersionSchema(Schema):
     actor = fields.String()
     note = fields.String()
     created_at = fields.DateTime()
-    current = fields.Boolean()
+    current = fields.Boolean(metadata={"description": "True for the version in force"})
+
+
+class ConfigVersionDetailSchema(ConfigVersionSchema):
+    """A version with the configuration it holds."""
+
     snapshot = fields.Dict(metadata={"description": "The configuration of this version"})
 
 
