@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,8 @@ from models import ApiKey, utcnow
 
 SCOPES = ("read", "write")
 KEY_PREFIX = "hk_"
+# last_used_at is refreshed at most this often: not a database write per request.
+TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,14 @@ def authenticate(session: Session, key: str | None, bootstrap_key: str = "") -> 
     row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = utcnow()
-    session.commit()
+    _touch(session, row)
     return Caller(actor=f"api-key:{row.name}", scopes=frozenset(row.scopes.split(",")))
+
+
+def _touch(session: Session, row: ApiKey) -> None:
+    now, last = utcnow(), row.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)  # SQLite hands back naive UTC values.
+    if last is None or now - last > TOUCH_INTERVAL:
+        row.last_used_at = now
+        session.commit()

@@ -1,5 +1,6 @@
 """Records of calls: conversations, transcript turns, handoffs and stored webhook replies."""
 
+import logging
 from dataclasses import asdict
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from handoff.config import EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, utcnow
 
+log = logging.getLogger(__name__)
 CALLER = "caller"
 SERVICE = "service"
 
@@ -103,35 +105,30 @@ def record_handoff(
     if plan.substituted:
         detail += f" (substituted for {plan.requested_method})"
     states.transition(session, conversation, states.HANDOFF_INITIATED, handoff=row, detail=detail)
+    log.info(
+        "call %s: handoff %s %s, reason %s, warnings %s",
+        facts.call_sid,
+        row.id,
+        detail,
+        plan.reason,
+        ",".join(plan.warning_codes) or "-",
+    )
     return row
 
 
 def handoff_context(session, conversation, config, facts, plan, row) -> dict:
     """Return what /v1/handoff_state serves for this handoff."""
-    destination = plan.destination
+    variables = facts.variables(config.environment, plan.reason, row.destination_name)
     return {
         "handoff_id": row.id,
         "conversation_id": conversation.id,
         "reason": plan.reason,
         "utterance": plan.utterance,
-        "destination": {
-            "id": destination.id if destination else None,
-            "name": destination.name if destination else "",
-            "method": plan.method,
-            "requested_method": plan.requested_method,
-            "route": plan.route,
-            "uri": plan.sip_uri or plan.number,
-        },
+        "destination": destination_summary(plan),
         "sip_headers": [{"name": n, "value": v} for n, v in plan.sip_headers],
         "caller": {"from": facts.caller, "to": facts.called, "caller_name": facts.caller_name},
         "inbound_sip_headers": dict(facts.sip_headers),
-        "variables": {
-            k: v
-            for k, v in facts.variables(
-                config.environment, plan.reason, row.destination_name
-            ).items()
-            if isinstance(v, str | int | float | bool)
-        },
+        "variables": {k: v for k, v in variables.items() if isinstance(v, str | int | float)},
         "state": dict(conversation.state or {}),
         "transcript": transcript(session, conversation),
         "environment": config.environment,
@@ -141,6 +138,19 @@ def handoff_context(session, conversation, config, facts, plan, row) -> dict:
         "call_sid": facts.call_sid,
         "started_at": conversation.started_at.isoformat() if conversation.started_at else None,
         "handoff_at": utcnow().isoformat(),
+    }
+
+
+def destination_summary(plan: HandoffPlan) -> dict:
+    """Return the destination as the receiving side sees it: name, method, route, URI."""
+    destination = plan.destination
+    return {
+        "id": destination.id if destination else None,
+        "name": destination.name if destination else "",
+        "method": plan.method,
+        "requested_method": plan.requested_method,
+        "route": plan.route,
+        "uri": plan.sip_uri or plan.number,
     }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 BUILTINS = (
     "caller_id",
+    "caller_name",
     "called_number",
     "call_sid",
     "account_sid",

@@ -166,6 +166,8 @@ def test_refer_on_sip_leg_carries_headers_and_handoff_id():
         "sip:billing@pbx.example.com?X-Caller=+14155550123&X-Account=A-9&X-Handoff-ID=ho_test"
     )
     assert plan.encryption is None and plan.warnings == ()
+    spoken = plan_handoff(config(), facts(state={"account": "A"}), BILLING, utterance="Hold on.")
+    assert spoken.warning_codes == ("utterance_may_not_play",)
 
 
 def test_refer_on_pstn_leg_is_a_bridged_dial_and_recorded_as_substitution():

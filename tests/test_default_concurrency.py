@@ -63,3 +63,14 @@ def test_concurrent_first_creates_make_one_default(app, api_headers):
     statuses = fire(app, api_headers, requests)
     assert statuses == [201] * THREADS
     assert defaults(app) == 1
+
+
+def test_concurrent_writes_on_one_version_let_exactly_one_win(app, api, api_headers):
+    row = api.create_destination(name="Billing")
+    requests = [
+        ("PATCH", f"/v1/handoffs/{row['id']}", {"description": f"writer {n}", "version": 1})
+        for n in range(THREADS)
+    ]
+    statuses = fire(app, api_headers, requests)
+    assert sorted(statuses) == [200] + [412] * (THREADS - 1)
+    assert api.get(f"/v1/handoffs/{row['id']}").get_json()["version"] == 2

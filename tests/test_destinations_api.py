@@ -204,3 +204,22 @@ def test_keys_are_stored_hashed(app):
 def test_api_needs_no_csrf_token(app, api):
     assert app.config["WTF_CSRF_ENABLED"]
     assert api.post("/v1/handoffs", json={"name": "X", "method": "sip_bye"}).status_code == 201
+
+
+def test_unserved_methods_and_paths_answer_json(api):
+    wrong_method = api.put("/v1/handoffs", json={})
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["code"] == "method_not_allowed"
+    assert "GET" in wrong_method.headers["Allow"]
+    missing = api.get("/v1/nothing/here")
+    assert missing.status_code == 404 and missing.get_json()["code"] == "not_found"
+    assert api.get("/v1").get_json()["openapi"] == "/v1/openapi.json"
+
+
+def test_errors_inside_header_items_are_named_by_position(api):
+    response = api.post(
+        "/v1/handoffs",
+        json={"name": "X", "route": "sip:a@example.com", "sip_headers": [False, {"name": "Bad"}]},
+    )
+    errors = response.get_json()["errors"]["sip_headers"]
+    assert set(errors) == {"0", "1"}

@@ -16,6 +16,7 @@ TEMPLATES = (
     ("X-Inbound", "${sip_X-In}"),
     ("X-State", "$note/$$"),
     ("X-Caller", "$caller_id"),
+    ("X-Name", "${caller_name}"),
 )
 DESTINATION = DestinationConfig(
     id=1,
@@ -34,12 +35,15 @@ values = st.text(max_size=300)
 
 
 @settings(max_examples=300, deadline=None)
-@given(speech=values, inbound=values, note=values, caller=values, utterance=values)
-def test_uri_parses_back_to_exactly_the_intended_headers(speech, inbound, note, caller, utterance):
+@given(speech=values, inbound=values, note=values, caller=values, name=values, utterance=values)
+def test_uri_parses_back_to_exactly_the_intended_headers(
+    speech, inbound, note, caller, name, utterance
+):
     facts = CallFacts(
         call_sid="CA1",
         channel="sip",
         caller=caller,
+        caller_name=name,
         speech=speech,
         sip_headers={"X-In": inbound},
         state={"note": note},

@@ -117,10 +117,19 @@ def test_refer_completed_hangs_up_and_repeated_outcome_is_replayed(app, twilio):
         assert len(completed) == 1 and completed[0].sip_code == 200
 
 
-def test_outcome_for_an_unknown_handoff_hangs_up(app, twilio):
-    params = pstn_call(DialCallStatus="completed")
-    root = xml(twilio.post("/voice/dial-status", params, query={"handoff": "ho_unknown"}))
+def test_outcome_for_an_unrecorded_handoff_hangs_up_or_tries_the_default(app, twilio):
+    with app.app_context():
+        default = add_destination(route="sip:support@pbx.example.com").id
+    done = pstn_call(DialCallStatus="completed")
+    root = xml(twilio.post("/voice/dial-status", done, query={"handoff": "ho_unknown"}))
     assert [c.tag for c in root] == ["Hangup"]
+    busy = pstn_call(DialCallStatus="busy")
+    query = {"handoff": "ho_unknown", "destination": "999"}
+    root = xml(twilio.post("/voice/dial-status", busy, query=query))
+    assert root.find("./Dial/Sip").text.startswith("sip:support@pbx.example.com")
+    query["destination"] = str(default)
+    root = xml(twilio.post("/voice/dial-status", pstn_call(DialCallStatus="busy"), query=query))
+    assert [c.tag for c in root] == ["Say", "Hangup"]
 
 
 def test_function_topic_without_runtime_hands_off_to_default_with_function_error(app, twilio):
@@ -175,3 +184,26 @@ def test_config_change_is_seen_on_the_next_call(app, twilio):
         add_topic(phrases=["x"], immediate=True)
     second = xml(twilio.post("/voice/call", pstn_call()))
     assert second.find("./Dial") is not None
+
+
+def test_status_ignores_progress_and_unknown_calls(app, twilio):
+    with app.app_context():
+        add_destination()
+    params = pstn_call()
+    twilio.post("/voice/call", params)
+    for status in ("ringing", "in-progress"):
+        assert xml(twilio.post("/voice/status", {**params, "CallStatus": status})).tag == "Response"
+    assert xml(twilio.post("/voice/status", pstn_call(CallStatus="completed"))).tag == "Response"
+    with app.app_context():
+        conversation = db.session.scalar(select(Conversation))
+        assert conversation.status == states.AUTOMATED and conversation.ended_at is None
+
+
+def test_gather_for_a_call_never_seen_opens_its_conversation(app, twilio):
+    with app.app_context():
+        add_destination()
+    params = pstn_call(SpeechResult="hello")
+    root = xml(twilio.post("/voice/gather", params, query={"attempt": "1"}))
+    assert root.find("./Gather") is not None
+    with app.app_context():
+        assert db.session.scalar(select(Conversation.call_sid)) == params["CallSid"]

@@ -100,18 +100,20 @@ def test_retry_with_same_token_or_step_replays_the_same_answer(app, twilio):
 
 
 @pytest.mark.postgres
-def test_concurrent_identical_requests_make_one_conversation_and_handoff(app, twilio):
+@pytest.mark.parametrize("path", ["/voice/call", "/voice/gather"])
+def test_concurrent_identical_requests_make_one_conversation_and_handoff(app, twilio, path):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite serialises writers")
         add_destination()
-        add_topic(phrases=["x"], immediate=True)
-    params = pstn_call()
+        add_topic(phrases=["billing"], immediate=path == "/voice/call")
+    params = pstn_call(SpeechResult="billing")
     clients = [app.test_client() for _ in range(20)]
+    query = "?attempt=1&turn=abc" if path == "/voice/gather" else ""
 
     def post(client):
-        signature = twilio.signature("/voice/call", params)
-        return client.post("/voice/call", data=params, headers={"X-Twilio-Signature": signature})
+        signature = twilio.signature(path + query, params)
+        return client.post(path + query, data=params, headers={"X-Twilio-Signature": signature})
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(post, clients))
@@ -166,3 +168,17 @@ def test_no_snapshot_and_no_database_still_answers_twiml(app, twilio, tmp_path):
     signature = twilio.signature("/voice/call", params)
     root = xml(client.post("/voice/call", data=params, headers={"X-Twilio-Signature": signature}))
     assert [c.tag for c in root] == ["Say", "Hangup"]
+
+
+def test_an_error_outside_the_services_still_answers_routing_twiml(app, twilio, monkeypatch):
+    with app.app_context():
+        add_destination(route="sip:support@pbx.example.com")
+    xml(twilio.post("/voice/call", pstn_call()))  # remember the configuration
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("handoff.web.voice.voice.respond", broken)
+    root = xml(twilio.post("/voice/fallback", pstn_call()))
+    assert root.find("./Dial/Sip").text.startswith("sip:support@pbx.example.com")
+    assert twilio.client.post("/voice/fallback", data=pstn_call()).status_code == 403

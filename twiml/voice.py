@@ -99,12 +99,14 @@ def gather(
 
 
 def _hints(phrases) -> str:
-    unique = []
+    unique: dict[str, None] = {}
     for phrase in phrases:
         phrase = _NOT_XML.sub("", phrase).replace(",", " ").strip()[:MAX_HINT_LENGTH]
-        if phrase and phrase not in unique:
-            unique.append(phrase)
-    return ", ".join(unique[:MAX_HINTS])
+        if phrase:
+            unique[phrase] = None
+            if len(unique) == MAX_HINTS:
+                break
+    return ", ".join(unique)
 
 
 def apology(text: str, options: dict | None = None) -> VoiceResponse:

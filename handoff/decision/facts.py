@@ -40,6 +40,7 @@ class CallFacts:
         """Return the $variables of this call; built-ins win over conversation state."""
         builtins = {
             "caller_id": self.caller,
+            "caller_name": self.caller_name,
             "called_number": self.called,
             "call_sid": self.call_sid,
             "account_sid": self.account_sid,

@@ -87,6 +87,8 @@ def plan_handoff(
     )
     plan, more = choose_method(config, facts, plan)
     warnings += more
+    if plan.method == SIP_REFER and plan.utterance:
+        warnings.append(("utterance_may_not_play", "With REFER the utterance may be cut short."))
     plan, more = _with_target(config, plan, destination)
     warnings += more
     headers, more = _headers(config, facts, destination, extra_headers, variables)

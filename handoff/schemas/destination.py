@@ -80,7 +80,7 @@ class DestinationSchema(InputSchema):
 
     @validates("sip_headers")
     def _check_unique_headers(self, value: list, **_kwargs) -> None:
-        names = [str(h.get("name", "")).lower() for h in value if isinstance(h, dict)]
+        names = [str(h["name"]).lower() for h in value if isinstance(h, dict) and h.get("name")]
         if len(names) != len(set(names)):
             raise ValidationError("Each header name may appear once.")
 

@@ -9,7 +9,7 @@ import twiml
 from handoff import calls, states
 from handoff.config_cache import ConfigCache
 from handoff.decision import decide_failover
-from handoff.voice.carry import carry_out
+from handoff.voice.carry import carry_out, render
 from handoff.voice.steps import load
 from handoff.voice.webhook import Webhook, facts_from
 from models import Handoff, new_id
@@ -71,7 +71,7 @@ def _settle(session: Session, cache: ConfigCache, webhook: Webhook, outcome: Out
     conversation = calls.conversation_for(session, webhook.call_sid)
     if handoff is None or conversation is None or handoff.conversation_id != conversation.id:
         log.warning("call %s: outcome for unknown handoff %s", webhook.call_sid, webhook.query)
-        return twiml.hangup().to_xml()
+        return _unrecorded(session, cache, webhook, outcome)
     if outcome.connected:
         states.transition(
             session,
@@ -93,6 +93,17 @@ def _settle(session: Session, cache: ConfigCache, webhook: Webhook, outcome: Out
         source="twilio",
     )
     return _fail_over(session, cache, webhook, conversation, handoff)
+
+
+def _unrecorded(session, cache, webhook, outcome: Outcome) -> str:
+    """Answer for a handoff made while the database was down: hang up, or try the default."""
+    if outcome.connected:
+        return twiml.hangup().to_xml()
+    config = load(session, cache, webhook)
+    facts = facts_from(webhook, handoff_id=new_id("ho"))
+    tried = frozenset({webhook.query_int("destination", 0)})
+    decision = decide_failover(config, facts, None, TRANSFER_FAILED, tried)
+    return render(config, decision, webhook.base_url)
 
 
 def _fail_over(session, cache, webhook, conversation, handoff) -> str:

@@ -37,8 +37,17 @@ class ErrorSchema(Schema):
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None):
     """Return the JSON error response."""
-    body = {"code": code, "message": message, "errors": errors or {}}
+    body = {"code": code, "message": message, "errors": _string_keys(errors or {})}
     return jsonify(body), status
+
+
+def _string_keys(value):
+    # marshmallow keys list items by int; JSON keys are strings (and must sort together).
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
 
 
 def handle_domain_error(exc: HandoffError):
