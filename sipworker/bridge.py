@@ -76,11 +76,11 @@ class BridgeExecutor:
         self._hang_up_outbound()
         self.session.outcome(self.step.handoff_id, False, code, detail)
 
-    def caller_gone(self, code: int) -> None:
-        """The caller left: cancel a ringing leg (recorded as failed) or end the bridge."""
+    def abandon(self, detail: str) -> None:
+        """The call ends: cancel a ringing leg (recorded as failed) or end the bridge."""
         if not self.done:
             # The outbound INVITE is cancelled: 487 Request Terminated.
-            self._fail(487, "caller hung up during ringing")
+            self._fail(487, f"{detail} during ringing")
         self._hang_up_outbound()
 
     def _hang_up_outbound(self) -> None:

@@ -65,6 +65,13 @@ class Loop:
         self._backend.shutdown(wait=True)
         self._run_results()
 
+    def forget(self) -> None:
+        """Drop pending events and timers: nothing may keep a call alive past PJSIP."""
+        self.events.clear()
+        self._timers.clear()
+        while not self._inbox.empty():
+            self._inbox.get_nowait()
+
     def _run_results(self) -> None:
         while True:
             try:

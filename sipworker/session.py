@@ -140,10 +140,18 @@ class CallSession:
         return self.finished_digits or len(self.digits) >= self.gather.max_digits
 
     def _caller_gone(self, event) -> None:
+        self._abandon("caller hung up", "caller_hangup")
+
+    def shut_down(self) -> None:
+        """The worker is stopping: end the call now; an unfinished handoff is recorded failed."""
+        self._abandon("worker shutdown", "worker_shutdown")
+
+    def _abandon(self, why: str, detail: str) -> None:
+        # Nobody to hand off any more: no fallback is tried.
         self.caller_left = True
         if self.executor is not None and not self.ended:
-            self.executor.caller_gone(event.code)
-        self.finish("caller_hangup")
+            self.executor.abandon(why)
+        self.finish(detail)
 
     def outcome(self, handoff_id: str, ok: bool, code: int | None, detail: str) -> None:
         """Record a handoff's outcome; on failure carry out the fallback the backend picks."""
@@ -186,4 +194,4 @@ class CallSession:
         self.leg.session = None
         if self.executor is not None:
             self.executor.release()
-        self.executor = self.player = self.waiting = None
+        self.executor = self.player = self.waiting = self.timer = None

@@ -59,12 +59,12 @@ class ReferExecutor:
         if ok:
             self.session.finish("transferred")
 
-    def caller_gone(self, code: int) -> None:
-        """The caller hung up before the transfer finished: record it as failed."""
+    def abandon(self, detail: str) -> None:
+        """The call ends before the transfer finished (hang-up, shutdown): record a failure."""
         if not self.done:
             self.done = True
             self.stop()
-            self.session.outcome(self.step.handoff_id, False, None, "caller hung up")
+            self.session.outcome(self.step.handoff_id, False, None, detail)
 
     def stop(self) -> None:
         """Cancel the REFER timer."""
@@ -93,7 +93,7 @@ class ByeExecutor:
     def on_event(self, event) -> None:
         """BYE has nothing to follow."""
 
-    def caller_gone(self, code: int) -> None:
+    def abandon(self, detail: str) -> None:
         """Nothing to undo."""
 
     def stop(self) -> None:

@@ -2,7 +2,9 @@
 
 import gc
 import logging
+import os
 import signal
+import time
 
 import pjsua2 as pj
 
@@ -28,6 +30,7 @@ class Worker:
         self.sessions: set[CallSession] = set()
         self.players: set[legs.Player] = set()
         self.stopping = False
+        self.answered = 0
         self.endpoint = create_endpoint(settings)
         self.loop = Loop(self.endpoint, self.dispatch)
         self.accounts = self._accounts()
@@ -77,6 +80,7 @@ class Worker:
             retry = [("Retry-After", str(self.settings.retry_after))]
             leg.answer(legs.op_param(503, retry, "Worker at capacity"))
             return
+        self.answered += 1
         session = CallSession(self, leg, parse_invite(event.message))
         self.sessions.add(session)
         session.start()
@@ -128,6 +132,7 @@ class Worker:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         log.info("SIP worker listening on %s:%s", self.settings.host, self.settings.port)
+        log.info("SIP worker stats at start: %s", self.stats())
         while not self.stopping:
             self.loop.turn(20)
         self.shutdown()
@@ -138,24 +143,45 @@ class Worker:
     def shutdown(self) -> None:
         """BYE every call, record the outcomes, then free PJSIP in a safe order."""
         self.stopping = True
-        for session in list(self.sessions):
-            session.finish("worker_shutdown")
+        self._each_session(CallSession.shut_down)
         self._drain()
         self.loop.close()
-        for session in list(self.sessions):
-            session.release()
+        gc.collect()
+        log.info("SIP worker stats at shutdown: %s", self.stats())
+        self._each_session(CallSession.release)
         self.sessions.clear()
         self.players.clear()
         self.legs.clear()
         for account in self.accounts.values():
             account.shutdown()
         self.accounts.clear()
+        self.loop.forget()
         gc.collect()
+        survivors = [o for o in gc.get_objects() if isinstance(o, legs.Leg)]
+        for leg in survivors:
+            holders = [gc.get_referrers(r) for r in gc.get_referrers(leg) if r is not survivors]
+            log.error("call leg still referenced at shutdown by %s", holders)
         destroy_endpoint(self.endpoint)
 
-    def _drain(self) -> None:
-        import time
+    def _each_session(self, action) -> None:
+        # A helper, so that no loop variable keeps a session (and its Call) alive here.
+        for session in list(self.sessions):
+            action(session)
 
+    def stats(self) -> str:
+        """Return counters that must come back to their idle values after every call."""
+        fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1
+        values = {
+            "calls": self.answered,
+            "legs": len(self.legs),
+            "sessions": len(self.sessions),
+            "players": len(self.players),
+            "conference_ports": self.endpoint.mediaActivePorts(),
+            "fds": fds,
+        }
+        return " ".join(f"{k}={v}" for k, v in values.items())
+
+    def _drain(self) -> None:
         deadline = time.monotonic() + DRAIN_SECONDS
         while (self.legs or self.loop.pending) and time.monotonic() < deadline:
             self.loop.turn(20)

@@ -125,7 +125,7 @@ def run(ep, account, args) -> None:
         current = call or (account.calls[0] if account.calls else None)
         if current is None or current.media_at is None:
             continue
-        if current.state == "DISCONNCTD":
+        if current.state.startswith("DISCONN"):
             break
         held = time.monotonic() - current.media_at
         if args.dtmf and not dtmf_sent and held > 0.5:
