@@ -200,7 +200,8 @@ class PjPeer:
         command += [uri] if uri else []
         command += ["--record", str(self.record)]
         for name, value in options.items():
-            command += [f"--{name.replace('_', '-')}", str(value)]
+            flag = f"--{name.replace('_', '-')}"
+            command += [flag] if value is True else [flag, str(value)]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         # PJSIP logs a few lines to stdout before its log settings apply.
         for line in self.process.stdout:
@@ -232,3 +233,15 @@ def tone_power(path: Path, frequency: float) -> float:
         total += s1 * s1 + s2 * s2 - coefficient * s1 * s2
         blocks += 1
     return total / max(blocks, 1)
+
+
+def self_signed_certificate(tmp: Path) -> tuple[Path, Path]:
+    """Return a throw-away certificate and key for 127.0.0.1, made with openssl."""
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key

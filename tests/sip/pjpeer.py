@@ -65,6 +65,13 @@ class Account(pj.Account):
         self.calls = []
 
     def onIncomingCall(self, prm):
+        message = prm.rdata.wholeMsg
+        say(
+            event="invite",
+            tls="SIP/2.0/TLS" in message,
+            savp="RTP/SAVP" in message,
+            crypto="a=crypto:" in message,
+        )
         call = Peer(self, self.args, prm.callId)
         self.calls.append(call)
         answer = pj.CallOpParam(True)
@@ -72,7 +79,7 @@ class Account(pj.Account):
         call.answer(answer)
 
 
-def endpoint(port: int) -> pj.Endpoint:
+def endpoint(port: int, args) -> pj.Endpoint:
     ep = pj.Endpoint()
     ep.libCreate()
     cfg = pj.EpConfig()
@@ -88,6 +95,12 @@ def endpoint(port: int) -> pj.Endpoint:
     transport.boundAddress = "127.0.0.1"
     transport.port = port
     ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+    if args.tls_cert:
+        tls = pj.TransportConfig()
+        tls.boundAddress, tls.port = "127.0.0.1", port
+        tls.tlsConfig.certFile, tls.tlsConfig.privKeyFile = args.tls_cert, args.tls_key
+        tls.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+        ep.transportCreate(pj.PJSIP_TRANSPORT_TLS, tls)
     ep.audDevManager().setNullDev()
     for codec in ep.codecEnum2():
         ep.codecSetPriority(codec.codecId, 200 if codec.codecId.startswith("PCMU/") else 0)
@@ -149,11 +162,17 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=20.0)
     parser.add_argument("--dtmf", default="")
     parser.add_argument("--dtmf-method", default="rfc4733", choices=("rfc4733", "info"))
+    parser.add_argument("--tls-cert", default="")
+    parser.add_argument("--tls-key", default="")
+    parser.add_argument("--srtp", action="store_true")
     args = parser.parse_args()
-    ep = endpoint(args.port)
+    ep = endpoint(args.port, args)
     account = Account(args)
     cfg = pj.AccountConfig()
     cfg.idUri = f"sip:peer@127.0.0.1:{args.port}"
+    if args.srtp:
+        cfg.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_MANDATORY
+        cfg.mediaConfig.srtpSecureSignaling = 1
     account.create(cfg, True)
     say(event="ready")
     run(ep, account, args)

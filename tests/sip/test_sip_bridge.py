@@ -20,12 +20,12 @@ def configure(destination_port: int, **fields):
     set_integration("sandbox", kind="sip_trunk", required_method=None)
     short_apology()
     fields.setdefault("headers", HEADERS)
+    fields.setdefault("encryption", "udp_rtp")
     destination = add_destination(
         "sandbox",
         "Agents",
         method="sip_invite",
         route=f"sip:agent@{HOST}:{destination_port}",
-        encryption="udp_rtp",
         **fields,
     )
     add_topic("sandbox", "Agents", immediate=True, destination_id=destination.id, reason="agents")

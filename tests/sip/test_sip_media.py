@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from models import TranscriptTurn, db
 from tests.sip.conftest import ended_conversation, timeline, wait_for
-from tests.sip.peers import HOST, PjPeer, free_port, tone_power
+from tests.sip.peers import HOST, PjPeer, free_port, self_signed_certificate, tone_power
 from tests.sip.test_sip_bridge import configure
 from tests.voice_support import add_destination, add_topic
 
@@ -31,6 +31,25 @@ def test_the_bridge_carries_audio_both_ways(app, start_worker, tmp_path):
     with app.app_context():
         conversation = wait_for(ended_conversation)
         assert ("handoff_completed", 200) in timeline(conversation)
+
+
+def test_tls_srtp_bridges_over_tls_with_mandatory_srtp(app, start_worker, tmp_path):
+    callee_port = free_port()
+    cert, key = self_signed_certificate(tmp_path)
+    with app.app_context():
+        configure(callee_port, headers=[], encryption="tls_srtp")
+    worker = start_worker()
+    callee = PjPeer(
+        "callee", callee_port, tmp_path, tone=CALLEE_TONE, tls_cert=cert, tls_key=key, srtp=True
+    )
+    caller = PjPeer(
+        "caller", free_port(), tmp_path, f"sip:handoff@{HOST}:{worker.port}", tone=CALLER_TONE
+    )
+    caller.wait()
+    invite = next(e for e in callee.wait() if e["event"] == "invite")
+    assert invite == {"event": "invite", "tls": True, "savp": True, "crypto": True}
+    assert tone_power(callee.record, CALLER_TONE) > 10 * tone_power(callee.record, CALLEE_TONE)
+    assert tone_power(caller.record, CALLEE_TONE) > 10 * tone_power(caller.record, CALLER_TONE)
 
 
 @pytest.mark.parametrize("method", ["rfc4733", "info"])
