@@ -9,6 +9,7 @@ from datetime import UTC, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handoff import audit
 from handoff.errors import NotFound, ValidationFailed
 from models import ApiKey, utcnow
 
@@ -44,7 +45,9 @@ def parse_scopes(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return scopes
 
 
-def create_api_key(session: Session, name: str, scopes="read") -> tuple[ApiKey, str]:
+def create_api_key(
+    session: Session, name: str, scopes="read", *, actor: str = "cli"
+) -> tuple[ApiKey, str]:
     """Create a key; return the row and the clear key (shown once, never stored)."""
     if not name or not name.strip() or len(name) > 120:
         raise ValidationFailed({"name": ["Give the key a name of 1 to 120 characters."]})
@@ -56,6 +59,9 @@ def create_api_key(session: Session, name: str, scopes="read") -> tuple[ApiKey, 
         scopes=",".join(parse_scopes(scopes)),
     )
     session.add(row)
+    session.flush()
+    after = {"name": row.name, "prefix": row.prefix, "scopes": row.scopes}
+    audit.record(session, actor, "create", "api_key", row.id, after=after)
     session.commit()
     return row, clear
 
@@ -65,13 +71,14 @@ def list_api_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
 
 
-def revoke_api_key(session: Session, key_id: int) -> ApiKey:
+def revoke_api_key(session: Session, key_id: int, *, actor: str = "cli") -> ApiKey:
     """Revoke a key so it is refused from now on."""
     row = session.get(ApiKey, key_id)
     if row is None:
         raise NotFound(f"No API key {key_id}.")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        audit.record(session, actor, "revoke", "api_key", row.id, before={"name": row.name})
         session.commit()
     return row
 

@@ -5,8 +5,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff import writes
+from handoff.config import load_environment_config, topic_config
 from handoff.errors import NotFound, ValidationFailed
 from handoff.schemas import TopicSchema, slugify_reason
+from handoff.warnings import topic_warnings
 from models import Destination, Topic
 
 _schema = TopicSchema()
@@ -39,6 +41,14 @@ def get_topic(session: Session, environment: str | None, topic_id: int) -> Topic
 def topic_data(row: Topic) -> dict:
     """Return the topic as plain JSON-ready data."""
     return _schema.dump(row)
+
+
+def with_warnings(session: Session, environment: str | None, rows: list[Topic]) -> list[Topic]:
+    """Attach ``warnings`` to each row (for dumping) and return the rows."""
+    config = load_environment_config(session, writes.environment(session, environment))
+    for row in rows:
+        row.warnings = topic_warnings(config, topic_config(row))
+    return rows
 
 
 def create_topic(session: Session, environment: str | None, payload: dict, *, actor: str) -> Topic:

@@ -1,6 +1,6 @@
 """Warnings about configuration that will not behave as it reads (pure: config in, list out)."""
 
-from handoff.config import DestinationConfig, EnvironmentConfig
+from handoff.config import DestinationConfig, EnvironmentConfig, TopicConfig
 from handoff.routes import EXTENSION, NUMBER, InvalidRoute, parse_route
 from handoff.schemas.common import SIP_BYE, SIP_INVITE, SIP_REFER
 
@@ -44,6 +44,30 @@ def destination_warnings(config: EnvironmentConfig, destination: DestinationConf
 def warnings_by_destination(config: EnvironmentConfig) -> dict[int, list[dict]]:
     """Return every destination's warnings keyed by its id."""
     return {d.id: destination_warnings(config, d) for d in config.destinations}
+
+
+def topic_warnings(config: EnvironmentConfig, topic: TopicConfig) -> list[dict]:
+    """Return the warnings for one topic: where it leads and whether callers can reach it."""
+    found = []
+    if topic.action == "handoff":
+        target = config.destination(topic.destination_id) if topic.destination_id else None
+        target = target or (config.default if topic.destination_id is None else None)
+        if target is None:
+            found.append(
+                warning("no_default", "This topic hands off to the default, and there is none.")
+            )
+        elif target.method == SIP_REFER and topic.utterance:
+            found.append(
+                warning(
+                    "utterance_may_not_play",
+                    f"{target.name} uses REFER: the utterance may not play before the transfer.",
+                )
+            )
+    if not (topic.phrases or topic.dtmf or topic.immediate):
+        found.append(
+            warning("unreachable", "No phrase, key or immediate flag: callers cannot reach it.")
+        )
+    return found
 
 
 def _constraint_warnings(config: EnvironmentConfig, destination: DestinationConfig) -> list[dict]:

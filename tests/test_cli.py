@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from handoff.api_keys import hash_key
-from models import ApiKey, ConfigVersion, Destination, Topic, db
+from models import ApiKey, AuditEntry, ConfigVersion, Destination, Topic, db
 
 
 def test_api_key_create_prints_it_once_and_stores_a_hash(app, runner, client):
@@ -19,6 +19,9 @@ def test_api_key_create_prints_it_once_and_stores_a_hash(app, runner, client):
     assert "ci" in listed and clear not in listed
     assert runner.invoke(args=["api-keys", "revoke", str(row.id)]).exit_code == 0
     assert client.get("/v1/handoffs", headers={"x-api-key": clear}).status_code == 401
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions == ["create", "revoke"]
 
 
 def test_api_key_with_unknown_scope_is_refused(runner):

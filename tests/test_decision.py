@@ -286,3 +286,12 @@ def test_route_override_and_extra_headers_for_functions():
         config(), facts(digits="7"), SUPPORT, extra_headers={"X-Score": "$digits"}
     )
     assert dict(with_digits.sip_headers)["X-Score"] == "7"
+
+
+def test_route_hidden_sends_the_reason_to_the_carrier_host():
+    cfg = config(kind="sip_trunk", route_hidden=True, sip_host="carrier.example.com")
+    plan = plan_handoff(cfg, facts("sip_trunk"), BILLING, reason="billing")
+    assert plan.sip_uri.startswith("sip:billing@carrier.example.com?")
+    assert "route_hidden" in plan.warning_codes
+    without_host = plan_handoff(config(route_hidden=True), facts(), BILLING)
+    assert without_host.sip_uri.startswith("sip:billing@pbx.example.com?")

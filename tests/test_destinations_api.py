@@ -223,3 +223,17 @@ def test_errors_inside_header_items_are_named_by_position(api):
     )
     errors = response.get_json()["errors"]["sip_headers"]
     assert set(errors) == {"0", "1"}
+
+
+def test_an_unexpected_failure_is_a_json_500(app, api, monkeypatch):
+    from handoff import destinations
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, not testing
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(destinations, "list_destinations", explode)
+    response = api.get("/v1/handoffs")
+    assert response.status_code == 500
+    assert response.get_json()["code"] == "internal_error"

@@ -97,3 +97,16 @@ def test_topics_page(api):
     assert len(first["items"]) == 2 and first["next_cursor"]
     rest = api.get("/v1/topics", limit=2, cursor=first["next_cursor"]).get_json()
     assert [t["name"] for t in rest["items"]] == ["T2"] and rest["next_cursor"] is None
+
+
+def test_topics_carry_warnings(api):
+    unreachable = api.post("/v1/topics", json={"name": "Nothing"}).get_json()
+    assert {w["code"] for w in unreachable["warnings"]} == {"no_default", "unreachable"}
+    api.create_destination(name="Support")
+    listed = api.get("/v1/topics").get_json()["items"][0]
+    assert [w["code"] for w in listed["warnings"]] == ["unreachable"]
+
+
+def test_timestamps_carry_their_utc_offset(api):
+    topic = api.post("/v1/topics", json={"name": "T", "dtmf": "1"}).get_json()
+    assert topic["created_at"].endswith("+00:00")

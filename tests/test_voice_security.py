@@ -140,11 +140,17 @@ def test_database_failing_mid_request_still_routes_to_the_default(app, twilio, m
     assert final.find("./Dial/Sip").text.startswith("sip:support@pbx.example.com")
 
 
-def test_fallback_url_answers_from_disk_when_the_database_is_gone(app, twilio, tmp_path):
+@pytest.mark.parametrize(
+    "unreachable",
+    ["sqlite:///{tmp}/no/such/dir/db", "postgresql+psycopg://postgres@127.0.0.1:9/stopped"],
+)
+def test_fallback_url_answers_from_disk_when_the_database_is_gone(
+    app, twilio, tmp_path, unreachable
+):
     with app.app_context():
         add_destination(route="sip:support@pbx.example.com", method="sip_invite")
     xml(twilio.post("/voice/call", pstn_call()))  # writes the last-known-good file
-    config = dict(app.config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/no/such/dir/db")
+    config = dict(app.config, SQLALCHEMY_DATABASE_URI=unreachable.format(tmp=tmp_path))
     down = create_app(config)
     client = down.test_client()
     for path in ("/voice/fallback", "/voice/call"):
@@ -182,3 +188,21 @@ def test_an_error_outside_the_services_still_answers_routing_twiml(app, twilio, 
     root = xml(twilio.post("/voice/fallback", pstn_call()))
     assert root.find("./Dial/Sip").text.startswith("sip:support@pbx.example.com")
     assert twilio.client.post("/voice/fallback", data=pstn_call()).status_code == 403
+
+
+def test_public_base_url_wins_over_forwarded_headers(migrated, tmp_path):
+    app = create_app(make_test_config(migrated, tmp_path, TRUSTED_PROXIES=1))
+    params = pstn_call()
+    validator = RequestValidator(AUTH_TOKEN)
+    spoofed = validator.compute_signature("https://evil.example.net/voice/call", params)
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example.net"}
+    client = app.test_client()
+    response = client.post(
+        "/voice/call", data=params, headers={"X-Twilio-Signature": spoofed, **headers}
+    )
+    assert response.status_code == 403
+    public = validator.compute_signature("https://handoff.example.test/voice/call", params)
+    response = client.post(
+        "/voice/call", data=params, headers={"X-Twilio-Signature": public, **headers}
+    )
+    assert response.status_code == 200

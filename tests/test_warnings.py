@@ -9,7 +9,7 @@ from handoff.config import (
     IntegrationConfig,
     TopicConfig,
 )
-from handoff.warnings import destination_warnings
+from handoff.warnings import destination_warnings, topic_warnings
 
 HEADER = (HeaderConfig("X-A", "1"),)
 PSTN = IntegrationConfig(kind="twilio_pstn", required_method="sip_invite")
@@ -100,3 +100,35 @@ def test_destination_warnings(integration, destination, topics, expected):
     found = destination_warnings(config, destination)
     assert {w["code"] for w in found} == expected
     assert all(w["message"] for w in found)
+
+
+SUPPORT = dest(id=1, name="Support", is_default=True)
+REFER = dest(id=2, name="Refer", method="sip_refer")
+
+
+@pytest.mark.parametrize(
+    ("destinations", "topic", "expected"),
+    [
+        ((SUPPORT,), TopicConfig(id=1, name="t", phrases=("help",)), set()),
+        ((REFER,), TopicConfig(id=1, name="t", phrases=("help",)), {"no_default"}),
+        ((SUPPORT,), TopicConfig(id=1, name="t"), {"unreachable"}),
+        ((SUPPORT,), TopicConfig(id=1, name="t", dtmf="1"), set()),
+        ((SUPPORT,), TopicConfig(id=1, name="t", immediate=True), set()),
+        (
+            (SUPPORT, REFER),
+            TopicConfig(id=1, name="t", dtmf="1", destination_id=2, utterance="Hi"),
+            {"utterance_may_not_play"},
+        ),
+        ((SUPPORT, REFER), TopicConfig(id=1, name="t", dtmf="1", destination_id=2), set()),
+        (
+            (REFER,),
+            TopicConfig(id=1, name="t", dtmf="1", action="function", function="f"),
+            set(),
+        ),
+    ],
+)
+def test_topic_warnings(destinations, topic, expected):
+    config = EnvironmentConfig(
+        environment="sandbox", version=1, integration=SIP, destinations=destinations
+    )
+    assert {w["code"] for w in topic_warnings(config, topic)} == expected

@@ -35,12 +35,13 @@ def resolve_target(config, plan, destination):
     :raises InvalidRoute: when the route cannot be used.
     """
     integration = config.integration
-    raw = plan.route
-    if not raw and integration.route_hidden and integration.sip_host:
+    raw, warnings = plan.route, []
+    if integration.route_hidden and integration.sip_host:
         # The carrier routes the call: it receives the reason as the user part.
         raw = f"sip:{plan.reason}@{integration.sip_host}"
+        if plan.route:
+            warnings.append(("route_hidden", "The integration handles routing: route ignored."))
     route = resolve_extension(parse_route(raw), integration.sip_host)
-    warnings = []
     if route.kind == NUMBER:
         if plan.method == SIP_REFER:
             warnings.append(("refer_substituted", "REFER to a phone number is executed as a Dial."))

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -20,6 +21,15 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         return text.strip()
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp written in ISO 8601 with its UTC offset (SQLite returns naive UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class InputSchema(Schema):

@@ -17,6 +17,7 @@ from handoff.schemas.common import (
     SIP_BYE,
     InputSchema,
     Text,
+    UtcDateTime,
     WarningSchema,
     no_control_characters,
 )
@@ -69,8 +70,8 @@ class DestinationSchema(InputSchema):
         metadata={"description": "The version this write is based on (412 when stale)"}
     )
     warnings = fields.List(fields.Nested(WarningSchema), dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
     @post_load
     def _empty_route(self, data: dict, **_kwargs) -> dict:

@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from handoff.environments import ENVIRONMENTS
-from handoff.schemas.common import InputSchema, Text
+from handoff.schemas.common import InputSchema, Text, UtcDateTime
 
 
 class EnvironmentSchema(Schema):
@@ -44,7 +44,7 @@ class ConfigVersionSchema(Schema):
     restored_from = fields.Integer(allow_none=True)
     actor = fields.String()
     note = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     current = fields.Boolean(metadata={"description": "True for the version in force"})
 
 
@@ -66,7 +66,7 @@ class PhoneNumberSchema(InputSchema):
 
     number = Text(required=True, metadata={"example": "+14155550100"})
     environment = fields.String(required=True, validate=validate.OneOf(ENVIRONMENTS))
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
     @validates("number")
     def _check_number(self, value: str, **_kwargs) -> None:

@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates
 
 from handoff.routes import InvalidRoute, parse_route
-from handoff.schemas.common import METHODS, InputSchema, Text
+from handoff.schemas.common import METHODS, InputSchema, Text, UtcDateTime
 
 TWILIO_PSTN = "twilio_pstn"
 TWILIO_SIP = "twilio_sip"
@@ -30,7 +30,7 @@ class IntegrationSchema(InputSchema):
     )
     add_handoff_id_header = fields.Boolean()
     version = fields.Integer()
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
     @validates("sip_host")
     def _check_sip_host(self, value: str | None, **_kwargs) -> None:
@@ -53,4 +53,4 @@ class FlowSchema(InputSchema):
     gather_timeout = fields.Integer(validate=validate.Range(1, 60))
     max_attempts = fields.Integer(validate=validate.Range(1, 10))
     version = fields.Integer()
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)

@@ -4,7 +4,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from handoff.schemas.common import REASON_PATTERN, InputSchema, Text, WarningSchema
+from handoff.schemas.common import REASON_PATTERN, InputSchema, Text, UtcDateTime, WarningSchema
 
 ACTIONS = ("handoff", "function")
 DTMF_KEYS = "0123456789*#"
@@ -43,8 +43,8 @@ class TopicSchema(InputSchema):
     position = fields.Integer(load_default=0, validate=validate.Range(0, 10_000))
     version = fields.Integer()
     warnings = fields.List(fields.Nested(WarningSchema), dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
     @validates("dtmf")
     def _check_dtmf(self, value: str | None, **_kwargs) -> None:

@@ -66,7 +66,8 @@ def handle_http_error(exc: HTTPException):
             400, "validation_failed", "Some fields are invalid.", flatten(messages or {})
         )
     if status >= 500:
-        current_app.logger.error("API error: %s", exc, exc_info=exc.__cause__ or exc)
+        original = getattr(exc, "original_exception", None) or exc
+        current_app.logger.error("API error: %s", original, exc_info=original)
         return error_response(status, "internal_error", "Something went wrong on our side.")
     return error_response(status, HTTP_CODES.get(status, exc.name.lower()), exc.description)
 

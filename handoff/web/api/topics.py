@@ -24,6 +24,12 @@ blp = ApiBlueprint(
 )
 
 
+def _one(row):
+    """Return the topic with its warnings."""
+    service.with_warnings(db.session, request.args.get("environment"), [row])
+    return row
+
+
 @blp.route("")
 class Topics(MethodView):
     @blp.arguments(PageArgs, location="query")
@@ -36,14 +42,17 @@ class Topics(MethodView):
             after_id=decode_cursor(args["cursor"]),
             limit=args["limit"] + 1,
         )
-        return page(rows, args["limit"])
+        listing = page(rows, args["limit"])
+        service.with_warnings(db.session, args["environment"], listing["items"])
+        return listing
 
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema)
     @blp.response(201, TopicSchema)
     def post(self, args, data):
         """Create a topic; `reason` defaults to its destination's name, slugified."""
-        return service.create_topic(db.session, args["environment"], data, actor=actor())
+        row = service.create_topic(db.session, args["environment"], data, actor=actor())
+        return _one(row)
 
 
 @blp.route("/<int:topic_id>")
@@ -52,21 +61,21 @@ class TopicById(MethodView):
     @blp.response(200, TopicSchema)
     def get(self, args, topic_id):
         """Return one topic."""
-        return service.get_topic(db.session, args["environment"], topic_id)
+        return _one(service.get_topic(db.session, args["environment"], topic_id))
 
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema)
     @blp.response(200, TopicSchema)
     def put(self, args, data, topic_id):
         """Replace a topic (412 when `If-Match`/`version` is stale)."""
-        return self._update(args, data, topic_id, partial=False)
+        return _one(self._update(args, data, topic_id, partial=False))
 
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema(partial=True))
     @blp.response(200, TopicSchema)
     def patch(self, args, data, topic_id):
         """Change some fields of a topic (412 when `If-Match`/`version` is stale)."""
-        return self._update(args, data, topic_id, partial=True)
+        return _one(self._update(args, data, topic_id, partial=True))
 
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.response(204)
