@@ -1,5 +1,6 @@
 """Lifecycle: SIGTERM ends calls cleanly; many sequential calls leak nothing."""
 
+import os
 import re
 
 import pytest
@@ -12,9 +13,10 @@ from tests.sip.test_sip_bridge import configure
 from tests.voice_support import add_destination, set_integration
 
 pytestmark = pytest.mark.sip
-# Sequential calls for the leak check. 1000 took about 60 s here (see README): the suite
-# runs a share that keeps CI fast while still cycling hundreds of legs and ports.
-LEAK_CALLS = 200
+# Sequential calls for the leak check. The suite runs 200 to keep CI fast while still
+# cycling hundreds of legs, RTP ports and conference slots; SIP_LEAK_CALLS=1000 runs the
+# full thousand (measured in the README).
+LEAK_CALLS = int(os.environ.get("SIP_LEAK_CALLS", "200"))
 
 
 def stats(output: str, when: str) -> dict[str, int]:
