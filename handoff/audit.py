@@ -1,5 +1,6 @@
 """The audit log of configuration changes: who did what, before and after."""
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry
@@ -30,3 +31,15 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def list_entries(
+    session: Session, *, environment: str | None = None, before_id: int = 0, limit: int = 50
+) -> list[AuditEntry]:
+    """Return audit entries newest first (below ``before_id`` when given)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if environment:
+        query = query.where(AuditEntry.environment == environment)
+    if before_id:
+        query = query.where(AuditEntry.id < before_id)
+    return list(session.scalars(query))

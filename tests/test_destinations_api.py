@@ -237,3 +237,21 @@ def test_an_unexpected_failure_is_a_json_500(app, api, monkeypatch):
     response = api.get("/v1/handoffs")
     assert response.status_code == 500
     assert response.get_json()["code"] == "internal_error"
+
+
+def test_audit_log_lists_changes_newest_first(api):
+    row = api.create_destination(name="Billing")
+    api.patch(f"/v1/handoffs/{row['id']}", json={"description": "Invoices"})
+    api.post("/v1/environments/live/promote")
+    entries = api.get("/v1/audit", environment="sandbox").get_json()["items"]
+    assert [(e["action"], e["entity"]) for e in entries] == [
+        ("update", "destination"),
+        ("create", "destination"),
+    ]
+    assert entries[0]["before"]["description"] == "" and entries[0]["after"]["description"] == (
+        "Invoices"
+    )
+    page = api.get("/v1/audit", limit=1).get_json()
+    assert page["items"][0]["action"] == "promote" and page["next_cursor"]
+    rest = api.get("/v1/audit", limit=5, cursor=page["next_cursor"]).get_json()["items"]
+    assert [e["action"] for e in rest] == ["update", "create"]

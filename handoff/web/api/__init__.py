@@ -38,9 +38,16 @@ def schema_name(schema) -> str:
 
 def resource_blueprints() -> list:
     """Return every /v1 resource blueprint (imported here: no work at import time)."""
-    from handoff.web.api import destinations, environments, integration, numbers, topics
+    from handoff.web.api import audit, destinations, environments, integration, numbers, topics
 
-    return [destinations.blp, topics.blp, integration.blp, environments.blp, numbers.blp]
+    return [
+        destinations.blp,
+        topics.blp,
+        integration.blp,
+        environments.blp,
+        numbers.blp,
+        audit.blp,
+    ]
 
 
 def init_api(app: Flask) -> Api:
