@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?=
 
 .PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk \
-	sip-tools run-sip
+	sip-tools run-sip run-kamailio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ SIP_LISTEN ?= 127.0.0.1:5070
 run-sip: migrate sip-tools
 	SECRET_KEY="$$(cat instance/secret_key)" SIP_WORKERS=$(SIP_WORKERS) SIP_LISTEN=$(SIP_LISTEN) \
 		$(BIN)/python -m sipworker
+
+# Kamailio in front of that pool, on SIP_PROXY_LISTEN (deploy/kamailio/kamailio.cfg).
+SIP_PROXY_LISTEN ?= udp:127.0.0.1:5060
+run-kamailio: sip-tools
+	mkdir -p instance/kamailio
+	kamailio -DD -E -Y instance/kamailio -f deploy/kamailio/kamailio.cfg \
+		-A LISTEN_ADDR=$(SIP_PROXY_LISTEN) \
+		-A 'DISPATCHER_LIST="$(CURDIR)/deploy/kamailio/dispatcher.list"'
 
 pytest: $(VENV)/.dev chromium sip-tools
 	bash .ci/pytest $(PYTEST_ARGS)

@@ -39,8 +39,18 @@ class CallSession:
         self.worker.submit(self._started, self.worker.backend.start, self.call)
 
     def _started(self, future) -> None:
-        self.conversation_id, step = future.result()
-        self.run(step)
+        result = self._result(future)
+        if result is not None:
+            self.conversation_id, step = result
+            self.run(step)
+
+    def _result(self, future):
+        """Return the backend's answer; when it failed (database down), log and hang up."""
+        if future.exception() is None:
+            return future.result()
+        log.error("call %s: backend failed: %r", self.call.call_id, future.exception())
+        self.finish("backend_error")
+        return None
 
     def run(self, step) -> None:
         """Carry out ``step`` once the caller's leg is confirmed."""
@@ -97,7 +107,7 @@ class CallSession:
         self.worker.submit(self._next, backend.gathered, self.conversation_id, digits, step)
 
     def _next(self, future) -> None:
-        self.run(future.result())
+        self.run(self._result(future))
 
     def on_event(self, event) -> None:
         """React to an event on one of this call's legs."""
@@ -163,7 +173,7 @@ class CallSession:
 
     def _after_outcome(self, ok: bool):
         def then(future):
-            step = future.result()
+            step = self._result(future)
             if not ok and not self.ended:
                 self.run(step or Hangup(apology="", apology_wav=None))
 

@@ -75,3 +75,11 @@ def test_many_sequential_calls_leak_no_legs_ports_or_descriptors(app, start_work
     assert after["conference_ports"] == before["conference_ports"]
     # The database connection opened by the first call stays pooled: allow a few.
     assert after["fds"] <= before["fds"] + 4
+
+
+def test_a_call_is_hung_up_when_the_database_fails(start_worker, tmp_path):
+    # An empty database file: no tables, so every backend step fails.
+    worker = start_worker(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    run = Sipp("sbc_call", tmp_path, free_port(), f"{HOST}:{worker.port}", customer="3").wait()
+    assert run.returncode == 0, run.output
+    assert "backend failed" in worker.output()
