@@ -31,6 +31,7 @@ class CallSession:
         self.player = None
         self.executor = None
         self.ended = False
+        self.detail = ""
         self.caller_left = False
 
     def start(self) -> None:
@@ -40,9 +41,13 @@ class CallSession:
 
     def _started(self, future) -> None:
         result = self._result(future)
-        if result is not None:
-            self.conversation_id, step = result
-            self.run(step)
+        if result is None:
+            return
+        self.conversation_id, step = result
+        if self.ended:
+            # The caller left before the conversation existed: record its end now.
+            self.worker.submit(None, self.worker.backend.ended, self.conversation_id, self.detail)
+        self.run(step)
 
     def _result(self, future):
         """Return the backend's answer; when it failed (database down), log and hang up."""
@@ -183,7 +188,7 @@ class CallSession:
         """Hang up every leg of this call (once) and record that the conversation ended."""
         if self.ended:
             return
-        self.ended = True
+        self.ended, self.detail = True, detail
         self._cancel_timer()
         if self.player is not None:
             self.worker.stop_player(self.player)
