@@ -46,7 +46,7 @@ class ConfigCache:
         self._lock = threading.Lock()
         self._configs: dict[tuple[str, int], EnvironmentConfig] = {}
         self._last_known_good: dict[str, EnvironmentConfig] = {}
-        self._numbers: dict[str, str] = {}
+        self._numbers: dict[str, str] | None = None
 
     def get(self, session: Session, environment: Environment) -> EnvironmentConfig:
         """Return ``environment``'s configuration, loading it only when its version changed."""
@@ -85,16 +85,39 @@ class ConfigCache:
         return config
 
     def remember_number(self, number: str, environment: str) -> None:
-        """Note which environment ``number`` routes to, for calls while the database is down."""
-        if number and self._numbers.get(number) != environment:
-            with self._lock:
-                if len(self._numbers) > 10_000:
-                    self._numbers.clear()
-                self._numbers[number] = environment
+        """Note a number assigned to another environment than live, for database outages."""
+        wanted = None if environment == LIVE else environment
+        numbers = self._load_numbers()
+        if not number or numbers.get(number) == wanted:
+            return
+        with self._lock:
+            if wanted is None:
+                numbers.pop(number, None)
+            else:
+                numbers[number] = wanted
+            data = dict(numbers)
+        try:
+            _write_json(self._numbers_path(), data)
+        except OSError:
+            log.exception("could not write the last-known number assignments")
 
     def number_environment(self, number: str) -> str | None:
-        """Return the environment ``number`` last routed to, if known."""
-        return self._numbers.get(number)
+        """Return the environment ``number`` was last assigned to (None: live or unknown)."""
+        return self._load_numbers().get(number)
+
+    def _load_numbers(self) -> dict[str, str]:
+        if self._numbers is None:
+            try:
+                loaded = json.loads(self._numbers_path().read_text())
+            except (OSError, ValueError):
+                loaded = {}
+            if not isinstance(loaded, dict):
+                loaded = {}
+            self._numbers = {str(k): str(v) for k, v in loaded.items()}
+        return self._numbers
+
+    def _numbers_path(self) -> Path:
+        return Path(self.folder) / "last_known_good" / "numbers.json"
 
     def snapshot_path(self, environment: str) -> Path:
         """Return the JSON file holding ``environment``'s last-known-good configuration."""

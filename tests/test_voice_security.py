@@ -10,9 +10,10 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from handoff import calls
-from models import Conversation, Handoff, WebhookReply, db
+from handoff.environments import get_environment
+from models import Conversation, Handoff, PhoneNumber, WebhookReply, db
 from tests.conftest import AUTH_TOKEN, make_test_config
-from tests.voice_support import add_destination, add_topic, follow, pstn_call, xml
+from tests.voice_support import NUMBER, add_destination, add_topic, follow, pstn_call, xml
 
 
 def _count(model):
@@ -206,3 +207,23 @@ def test_public_base_url_wins_over_forwarded_headers(migrated, tmp_path):
         "/voice/call", data=params, headers={"X-Twilio-Signature": public, **headers}
     )
     assert response.status_code == 200
+
+
+def test_a_sandbox_number_stays_in_sandbox_while_the_database_is_down(app, twilio, tmp_path):
+    with app.app_context():
+        sandbox = get_environment(db.session, "sandbox")
+        db.session.add(PhoneNumber(number=NUMBER, environment_id=sandbox.id))
+        db.session.commit()
+        add_destination(env="live", route="sip:live@pbx.example.com")
+        add_destination(env="sandbox", route="sip:sandbox@pbx.example.com")
+    xml(twilio.post("/voice/call", pstn_call()))  # learns: NUMBER → sandbox
+    xml(twilio.post("/voice/call", pstn_call(To="+14155550111")))  # live
+    config = dict(app.config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/gone/db")
+    client = create_app(config).test_client()
+    for to, host in ((NUMBER, "sandbox@"), ("+14155550111", "live@")):
+        params = pstn_call(To=to)
+        signature = twilio.signature("/voice/fallback", params)
+        root = xml(
+            client.post("/voice/fallback", data=params, headers={"X-Twilio-Signature": signature})
+        )
+        assert host in root.find("./Dial/Sip").text

@@ -72,26 +72,18 @@ def _settle(session: Session, cache: ConfigCache, webhook: Webhook, outcome: Out
     if handoff is None or conversation is None or handoff.conversation_id != conversation.id:
         log.warning("call %s: outcome for unknown handoff %s", webhook.call_sid, webhook.query)
         return _unrecorded(session, cache, webhook, outcome)
-    if outcome.connected:
-        states.transition(
-            session,
-            conversation,
-            states.HANDOFF_COMPLETED,
-            handoff=handoff,
-            detail=outcome.detail,
-            sip_code=outcome.sip_code,
-            source="twilio",
-        )
-        return twiml.hangup().to_xml()
+    state = states.HANDOFF_COMPLETED if outcome.connected else states.HANDOFF_FAILED
     states.transition(
         session,
         conversation,
-        states.HANDOFF_FAILED,
+        state,
         handoff=handoff,
         detail=outcome.detail,
         sip_code=outcome.sip_code,
         source="twilio",
     )
+    if outcome.connected:
+        return twiml.hangup().to_xml()
     return _fail_over(session, cache, webhook, conversation, handoff)
 
 
