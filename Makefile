@@ -51,7 +51,7 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
 
 # SIP tests talk to real peers from Debian: SIPp (sip-tester) and Kamailio; espeak-ng speaks.
-SIP_APT := sip-tester kamailio espeak-ng
+SIP_APT := sip-tester kamailio espeak-ng openssl
 sip-tools:
 	@missing=""; for p in $(SIP_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
