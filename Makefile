@@ -6,8 +6,8 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk \
-	sip-tools run-sip run-kamailio
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin screenshots bench \
+	bench-quick wrk sip-tools run-sip run-kamailio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ pytest: $(VENV)/.dev chromium sip-tools
 	bash .ci/pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# Refresh the README's pictures of the web UI.
+screenshots: $(VENV)/.dev chromium
+	SCREENSHOT_DIR=docs/screenshots bash .ci/pytest tests/ui/test_browser_screenshots.py
 
 test-postgres: $(VENV)/.dev chromium sip-tools
 	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \
