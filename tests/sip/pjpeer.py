@@ -144,7 +144,7 @@ def run(ep, account, args) -> None:
         if args.dtmf and not dtmf_sent and held > 0.5:
             send_dtmf(current, args)
             dtmf_sent = True
-        if args.role == "caller" and held > args.hold:
+        if args.role in ("caller", "callee") and held > args.hold:
             current.hangup(pj.CallOpParam(True))
             args.role = "done"
     for _ in range(50):
@@ -158,7 +158,7 @@ def main() -> int:
     parser.add_argument("uri", nargs="?", default="")
     parser.add_argument("--tone", type=int, default=440)
     parser.add_argument("--record", required=True)
-    parser.add_argument("--hold", type=float, default=3.0)
+    parser.add_argument("--hold", type=float, default=3.0, help="hang up after (callee: 60)")
     parser.add_argument("--limit", type=float, default=20.0)
     parser.add_argument("--dtmf", default="")
     parser.add_argument("--dtmf-method", default="rfc4733", choices=("rfc4733", "info"))
@@ -166,6 +166,8 @@ def main() -> int:
     parser.add_argument("--tls-key", default="")
     parser.add_argument("--srtp", action="store_true")
     args = parser.parse_args()
+    if args.role == "callee" and "--hold" not in sys.argv:
+        args.hold = 60.0
     ep = endpoint(args.port, args)
     account = Account(args)
     cfg = pj.AccountConfig()

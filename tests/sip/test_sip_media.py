@@ -1,10 +1,12 @@
 """Audio and DTMF through the worker, with pjsua2 peers in their own processes."""
 
+import time
+
 import pytest
 from sqlalchemy import select
 
 from models import TranscriptTurn, db
-from tests.sip.conftest import ended_conversation, timeline, wait_for
+from tests.sip.conftest import conversation_states, ended_conversation, timeline, wait_for
 from tests.sip.peers import HOST, PjPeer, free_port, self_signed_certificate, tone_power
 from tests.sip.test_sip_bridge import configure
 from tests.voice_support import add_destination, add_topic
@@ -31,6 +33,24 @@ def test_the_bridge_carries_audio_both_ways(app, start_worker, tmp_path):
     with app.app_context():
         conversation = wait_for(ended_conversation)
         assert ("handoff_completed", 200) in timeline(conversation)
+
+
+def test_the_destination_hanging_up_ends_the_caller_too(app, start_worker, tmp_path):
+    callee_port = free_port()
+    with app.app_context():
+        configure(callee_port, headers=[])
+    worker = start_worker()
+    callee = PjPeer("callee", callee_port, tmp_path, hold=1)
+    started = time.monotonic()
+    caller = PjPeer("caller", free_port(), tmp_path, f"sip:handoff@{HOST}:{worker.port}", hold=30)
+    events = caller.wait()
+    callee.wait()
+    # The caller would have stayed 30 s: the worker's BYE ended its call.
+    assert time.monotonic() - started < 20
+    assert any(e.get("state") == "DISCONNECTED" for e in events)
+    with app.app_context():
+        conversation = wait_for(ended_conversation)
+        assert conversation_states(conversation)[-1].detail == "destination_hangup"
 
 
 def test_tls_srtp_bridges_over_tls_with_mandatory_srtp(app, start_worker, tmp_path):
