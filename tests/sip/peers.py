@@ -4,6 +4,7 @@ import array
 import json
 import math
 import os
+import random
 import re
 import signal
 import socket
@@ -20,12 +21,14 @@ HOST = "127.0.0.1"
 
 
 def free_port(count: int = 1) -> int:
-    """Return the first of ``count`` consecutive ports free for both UDP and TCP."""
-    for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind((HOST, 0))
-            first = probe.getsockname()[1]
-        if first + count < 65000 and all(_free(first + i) for i in range(count)):
+    """Return the first of ``count`` consecutive ports free for both UDP and TCP.
+
+    Picked below the kernel's ephemeral range (32768+), where outgoing connections of
+    other processes would otherwise grab a port between this check and the bind.
+    """
+    for _ in range(500):
+        first = random.randrange(20000, 32000 - count)
+        if all(_free(first + i) for i in range(count)):
             return first
     raise RuntimeError("no free consecutive ports")
 
