@@ -255,3 +255,12 @@ def test_audit_log_lists_changes_newest_first(api):
     assert page["items"][0]["action"] == "promote" and page["next_cursor"]
     rest = api.get("/v1/audit", limit=5, cursor=page["next_cursor"]).get_json()["items"]
     assert [e["action"] for e in rest] == ["update", "create"]
+
+
+def test_json_without_its_content_type_is_still_json(client, api_headers):
+    response = client.post(
+        "/v1/handoffs",
+        data='{"name": "Curl", "method": "sip_bye"}',
+        headers={**api_headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 201, response.get_json()

@@ -14,6 +14,9 @@ def test_openapi_document_is_valid(client):
     destination = spec["components"]["schemas"]["Destination"]["properties"]
     assert {"name", "method", "route", "sip_headers", "warnings"} <= set(destination)
     assert spec["components"]["securitySchemes"]["ApiKeyAuth"]["name"] == "x-api-key"
+    patch = spec["paths"]["/v1/handoffs/{destination_id}"]["patch"]
+    assert "If-Match" in [p["name"] for p in patch["parameters"]]
+    assert patch["responses"]["400"]
 
 
 def test_docs_page_is_served_without_a_key(client):

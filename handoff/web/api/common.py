@@ -6,6 +6,7 @@ import binascii
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
@@ -23,6 +24,11 @@ class Parser(FlaskParser):
     """Request parsing that answers bad input with 400, not webargs's 422."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req):
+        # A JSON body sent without its Content-Type (curl -d) is still read as JSON.
+        body = req.get_data(cache=True)
+        return core.parse_json(body) if body.strip() else core.missing
 
 
 class ApiBlueprint(Blueprint):
@@ -87,6 +93,20 @@ def page(rows: list, limit: int, **extra) -> dict:
     if len(rows) > limit:
         cursor = base64.urlsafe_b64encode(str(items[-1].id).encode()).decode().rstrip("=")
     return {"items": items, "next_cursor": cursor, **extra}
+
+
+# OpenAPI description of the optimistic-locking header (views add it with blp.doc).
+IF_MATCH = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": 'The version the change is based on ("3", 3 or W/"3"); 412 if stale',
+        }
+    ]
+}
 
 
 def if_match() -> int | None:

@@ -9,6 +9,7 @@ from handoff.config import load_environment_config
 from handoff.schemas import DestinationListSchema, DestinationSchema
 from handoff.warnings import environment_warnings
 from handoff.web.api.common import (
+    IF_MATCH,
     ApiBlueprint,
     EnvironmentArgs,
     PageArgs,
@@ -76,6 +77,7 @@ class DestinationById(MethodView):
         """Return one destination with its warnings."""
         return _one(service.get_destination(db.session, args["environment"], destination_id))
 
+    @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(DestinationSchema)
     @blp.response(200, DestinationSchema)
@@ -83,6 +85,7 @@ class DestinationById(MethodView):
         """Replace a destination; send `If-Match: <version>` or `version` (412 when stale)."""
         return _one(self._update(args, data, destination_id, partial=False))
 
+    @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(DestinationSchema(partial=True))
     @blp.response(200, DestinationSchema)
@@ -104,7 +107,7 @@ class DestinationById(MethodView):
             db.session,
             args["environment"],
             destination_id,
-            request.get_json(silent=True) or data,
+            data,
             actor=actor(),
             expected_version=if_match(),
             partial=partial,

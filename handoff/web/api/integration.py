@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from handoff import integration as service
 from handoff.schemas import FlowSchema, IntegrationSchema
-from handoff.web.api.common import ApiBlueprint, EnvironmentArgs, actor, if_match
+from handoff.web.api.common import IF_MATCH, ApiBlueprint, EnvironmentArgs, actor, if_match
 from models import db
 
 blp = ApiBlueprint(
@@ -23,6 +23,7 @@ class IntegrationSettings(MethodView):
         """Return the integration: kind and constraints."""
         return service.get_integration(db.session, args["environment"])
 
+    @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(IntegrationSchema)
     @blp.response(200, IntegrationSchema)
@@ -41,6 +42,7 @@ class FlowSettings(MethodView):
         """Return the entry flow: greeting, reprompt, apology, language, gather settings."""
         return service.get_flow(db.session, args["environment"])
 
+    @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(FlowSchema)
     @blp.response(200, FlowSchema)

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from handoff import topics as service
 from handoff.schemas import TopicListSchema, TopicSchema
 from handoff.web.api.common import (
+    IF_MATCH,
     ApiBlueprint,
     EnvironmentArgs,
     PageArgs,
@@ -63,6 +64,7 @@ class TopicById(MethodView):
         """Return one topic."""
         return _one(service.get_topic(db.session, args["environment"], topic_id))
 
+    @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema)
     @blp.response(200, TopicSchema)
@@ -70,6 +72,7 @@ class TopicById(MethodView):
         """Replace a topic (412 when `If-Match`/`version` is stale)."""
         return _one(self._update(args, data, topic_id, partial=False))
 
+    @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema(partial=True))
     @blp.response(200, TopicSchema)
@@ -89,7 +92,7 @@ class TopicById(MethodView):
             db.session,
             args["environment"],
             topic_id,
-            request.get_json(silent=True) or data,
+            data,
             actor=actor(),
             expected_version=if_match(),
             partial=partial,
