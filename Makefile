@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?=
 
-.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin bench bench-quick wrk
+.PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin screenshots bench bench-quick wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ pytest: $(VENV)/.dev chromium
 	bash .ci/pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# Refresh the README's pictures of the web UI.
+screenshots: $(VENV)/.dev chromium
+	SCREENSHOT_DIR=docs/screenshots bash .ci/pytest tests/ui/test_browser_screenshots.py
 
 test-postgres: $(VENV)/.dev chromium
 	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \

@@ -69,11 +69,13 @@ class UiClient:
 
 
 @pytest.fixture
-def ui(client, user):
-    """A signed-in UI client."""
-    helper = UiClient(client)
-    assert helper.login().status_code == 302
-    return helper
+def ui(app, client, user):
+    """A signed-in UI client (the session is set directly: sign-in has its own tests)."""
+    with app.app_context():
+        user_id = db.session.query(User.id).filter_by(email=user).scalar()
+    with client.session_transaction() as session:
+        session["user_id"] = user_id
+    return UiClient(client)
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def chromium():
 def page(chromium, live_server):
     """A fresh browser tab (1280×800) on the live server."""
     context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(5000)
+    context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
     context.close()
@@ -132,6 +134,35 @@ def card(page, name: str):
     return page.get_by_role("article", name=name, exact=True)
 
 
+def ready(page) -> None:
+    """Wait until the page's script has wired up its dialogs and menus."""
+    page.locator("body[data-ready]").wait_for(state="attached")
+
+
+def open_dialog(page, button: str, **kwargs) -> None:
+    """Click the button that opens a dialog, once the page's script is ready."""
+    ready(page)
+    page.get_by_role("button", name=button, **kwargs).click()
+
+
 def open_actions(page, name: str) -> None:
     """Open the actions menu of the card titled ``name``."""
+    ready(page)
     card(page, name).get_by_role("button", name=f"Actions for {name}", exact=True).click()
+
+
+def make_destination(app, name: str = "Billing", **fields) -> int:
+    """Create a sandbox destination through the service; return its id."""
+    from handoff.destinations import create_destination
+
+    payload = {"name": name, "method": "sip_invite", "route": "sip:desk@pbx.example.com", **fields}
+    with app.app_context():
+        return create_destination(db.session, "sandbox", payload, actor="test").id
+
+
+def make_topic(app, name: str = "Bills", **fields) -> int:
+    """Create a sandbox topic through the service; return its id."""
+    from handoff.topics import create_topic
+
+    with app.app_context():
+        return create_topic(db.session, "sandbox", {"name": name, **fields}, actor="test").id

@@ -3,14 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import card, open_actions, set_integration
+from tests.ui.conftest import card, open_actions, open_dialog, set_integration
 
 pytestmark = pytest.mark.browser
 
 
 def add_handoff(page, name: str, route: str, headers=()) -> None:
     """Fill and save the Add handoff modal."""
-    page.get_by_role("button", name="Add handoff").click()
+    open_dialog(page, "Add handoff")
     dialog = page.get_by_role("dialog", name="Add handoff")
     dialog.get_by_label("Name", exact=True).fill(name)
     dialog.get_by_label("Route").fill(route)
@@ -27,7 +27,7 @@ def test_add_duplicate_delete_default_and_edit(app, signed_in):
     page.goto("/handoffs")
     expect(page.get_by_test_id("banner-no_default")).to_be_visible()
 
-    page.get_by_role("button", name="Add handoff").click()
+    open_dialog(page, "Add handoff")
     dialog = page.get_by_role("dialog", name="Add handoff")
     expect(dialog.get_by_label("Method")).to_have_value("sip_refer")
     expect(dialog.get_by_label("Encryption")).to_be_hidden()
@@ -120,7 +120,7 @@ def test_a_constraint_locks_the_method(app, signed_in):
     add_handoff(page, "Billing", "sip:billing@pbx.example.com")
     set_integration(app, "twilio_pstn")
     page.goto("/handoffs")
-    page.get_by_role("button", name="Add handoff").click()
+    open_dialog(page, "Add handoff")
     method = page.get_by_role("dialog", name="Add handoff").get_by_label("Method")
     expect(method).to_be_disabled()
     expect(method).to_have_value("sip_invite")

@@ -41,12 +41,15 @@ def header_rows(form: Mapping) -> list[dict]:
     ]
 
 
-def destination_payload(form: Mapping) -> dict:
-    """Return the destination payload (the API's JSON shape) of the handoff form."""
+def destination_payload(form: Mapping, locked_method: str | None = None) -> dict:
+    """Return the destination payload (the API's JSON shape) of the handoff form.
+
+    ``locked_method`` is the integration's required method: the form cannot choose another.
+    """
     payload = {
         "name": text(form, "name"),
         "description": text(form, "description"),
-        "method": text(form, "method") or "sip_refer",
+        "method": locked_method or text(form, "method") or "sip_refer",
         "route": text(form, "route"),
         "sip_headers": header_rows(form),
         "encryption": text(form, "encryption") or "tls_srtp",

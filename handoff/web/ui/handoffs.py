@@ -40,6 +40,11 @@ def rejected(exc: ValidationFailed | StaleVersion, dialog: str, form: dict | Non
     return render_handoffs(EDITABLE, dialog=dialog, form=form, errors=exc.errors, status=400)
 
 
+def required_method() -> str | None:
+    """Return the method the sandbox integration locks every handoff to, if any."""
+    return get_integration(db.session, EDITABLE).required_method
+
+
 @bp.get("/handoffs")
 def handoffs():
     """Show one card per destination."""
@@ -49,7 +54,7 @@ def handoffs():
 @bp.post("/handoffs")
 def handoff_create():
     """Add a destination from the modal."""
-    payload = destination_payload(request.form)
+    payload = destination_payload(request.form, required_method())
     try:
         row = service.create_destination(db.session, EDITABLE, payload, actor=actor())
     except ValidationFailed as exc:
@@ -62,7 +67,7 @@ def handoff_create():
 @bp.post("/handoffs/<int:destination_id>")
 def handoff_update(destination_id: int):
     """Save the edit modal."""
-    payload = destination_payload(request.form)
+    payload = destination_payload(request.form, required_method())
     version = optional_int(request.form, "version")
     try:
         row = service.update_destination(

@@ -108,4 +108,6 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   const pending = document.querySelector("dialog[data-open-on-load]");
   if (pending) pending.showModal();
+  // Tells browser tests (and anyone curious) that the page's controls are wired up.
+  document.body.dataset.ready = "true";
 });
