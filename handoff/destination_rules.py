@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff import sip_uri
+from handoff.decision.plan import TLS_PARAMS
 from handoff.errors import ValidationFailed
 from handoff.routes import InvalidRoute, parse_route, resolve_extension
 from handoff.schemas import DestinationSchema
@@ -84,8 +85,10 @@ def _limit_errors(session, env_id, data) -> dict:
     if not route.is_sip:
         return {}
     errors = {}
-    if len(route.sip_uri) > sip_uri.MAX_URI_LENGTH:
-        errors["route"] = sip_uri.limit_errors(route.sip_uri, [])
+    secure = data["method"] == "sip_invite" and data["encryption"] == "tls_srtp"
+    base = sip_uri.build_sip_uri(route.sip_uri, [], TLS_PARAMS if secure else ())
+    if len(base) > sip_uri.MAX_URI_LENGTH:
+        errors["route"] = sip_uri.limit_errors(base, [])
     headers = [(h["name"], h["value"]) for h in data["sip_headers"]] + [HANDOFF_ID_HEADER]
     if problems := sip_uri.limit_errors("", headers):
         errors["sip_headers"] = problems

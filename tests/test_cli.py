@@ -54,3 +54,12 @@ def test_destinations_list_and_promote(runner):
     result = runner.invoke(args=["promote", "--note", "first"])
     assert "version 1" in result.output
     assert "Billing" in runner.invoke(args=["destinations", "list", "--environment", "live"]).output
+
+
+def test_rollback_command(runner):
+    runner.invoke(args=["seed-demo"])
+    assert "nothing" not in runner.invoke(args=["promote"]).output.lower()
+    result = runner.invoke(args=["rollback", "--note", "undo"])
+    assert result.exit_code == 0 and "restored version 1 as version 3" in result.output
+    missing = runner.invoke(args=["rollback", "--version", "42"])
+    assert missing.exit_code != 0 and "42" in missing.output

@@ -116,3 +116,15 @@ def test_schema_is_usable_without_flask():
     assert data["method"] == "sip_refer"
     assert data["encryption"] == "tls_srtp"
     assert data["ring_timeout"] == 30
+
+
+@pytest.mark.parametrize(("encryption", "status"), [("tls_srtp", 400), ("udp_rtp", 201)])
+def test_uri_limit_counts_the_tls_parameters_an_invite_adds(api, encryption, status):
+    host = "h" * 60 + "." + "i" * 60 + "." + "j" * 60 + "." + "k" * 46 + ".com"
+    route = f"sip:u@{host}"
+    assert len(route) <= 255 < len(route + ";transport=tls;secure=true")
+    body = {"name": "Long", "method": "sip_invite", "route": route, "encryption": encryption}
+    response = api.post("/v1/handoffs", json=body)
+    assert response.status_code == status
+    if status == 400:
+        assert "route" in response.get_json()["errors"]

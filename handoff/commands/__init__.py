@@ -13,4 +13,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(configuration.seed_demo_command)
     app.cli.add_command(configuration.destinations_group)
     app.cli.add_command(configuration.promote_command)
+    app.cli.add_command(configuration.rollback_command)
     app.cli.add_command(twilio.twilio)

@@ -61,6 +61,19 @@ def promote_command(note: str) -> None:
     click.echo(f"promoted sandbox to live as version {version.number}")
 
 
+@click.command("rollback")
+@with_appcontext
+@click.option("--version", "number", type=int, default=None, help="Default: the previous one.")
+@click.option("--note", default="", help="Why, recorded with the new version.")
+def rollback_command(number: int | None, note: str) -> None:
+    """Restore an earlier live version as a new version."""
+    try:
+        version = promotion.rollback(db.session, actor=CLI_ACTOR, version=number, note=note)
+    except HandoffError as exc:
+        raise click.ClickException(_describe(exc)) from exc
+    click.echo(f"restored version {version.restored_from} as version {version.number}")
+
+
 def _environment(name: str):
     return environment(db.session, name)
 
