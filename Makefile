@@ -35,8 +35,9 @@ seed: migrate
 demo-admin: migrate
 	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) users demo
 
+# A local run: development mode, so the UI's session cookie also works over plain http.
 run: seed demo-admin
-	SECRET_KEY="$$(cat instance/secret_key)" PORT=$(PORT) \
+	APP_ENV=development SECRET_KEY="$$(cat instance/secret_key)" PORT=$(PORT) \
 		$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
 lint: $(VENV)/.dev

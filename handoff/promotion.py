@@ -31,7 +31,8 @@ FLOW_FIELDS = (
 def promote(session: Session, *, actor: str, note: str = "") -> ConfigVersion:
     """Copy sandbox's whole configuration to live, atomically, as the next version."""
     live = writes.locked_environment(session, LIVE, promoting=True)
-    sandbox = writes.environment(session, SANDBOX)
+    # Sandbox is locked too, so the copy is one consistent state of it (lock order: live first).
+    sandbox = writes.locked_environment(session, SANDBOX)
     config = load_environment_config(session, sandbox)
     return _install(session, live, config, actor=actor, kind="promote", note=note)
 

@@ -74,3 +74,14 @@ def test_concurrent_writes_on_one_version_let_exactly_one_win(app, api, api_head
     statuses = fire(app, api_headers, requests)
     assert sorted(statuses) == [200] + [412] * (THREADS - 1)
     assert api.get(f"/v1/handoffs/{row['id']}").get_json()["version"] == 2
+
+
+def test_concurrent_promotes_get_consecutive_versions(app, api, api_headers):
+    api.create_destination(name="Support")
+    requests = [("POST", "/v1/environments/live/promote", {"note": str(n)}) for n in range(6)]
+    statuses = fire(app, api_headers, requests)
+    assert statuses == [201] * 6
+    versions = api.get("/v1/environments/live/versions").get_json()["items"]
+    assert [v["number"] for v in versions] == [6, 5, 4, 3, 2, 1]
+    live = api.get("/v1/handoffs", environment="live").get_json()["items"]
+    assert [(d["name"], d["is_default"]) for d in live] == [("Support", True)]

@@ -206,3 +206,12 @@ def test_conversation_filters_with_bad_input(ui, query):
 
 def test_unknown_conversation_is_404(ui):
     assert ui.get("/conversations/cv_nope").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/handoffs", "/topics", "/integration"])
+def test_live_is_shown_read_only(app, ui, path):
+    make_destination(app)
+    page = ui.get(f"{path}?env=live").get_data(as_text=True)
+    assert 'data-testid="current-env">Live<' in page and "read-only" in page
+    assert "Add handoff" not in page and "Add topic" not in page
+    assert "Save integration" not in page
