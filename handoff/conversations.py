@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from handoff.errors import NotFound, ValidationFailed
 from handoff.timefmt import as_utc, iso, parse_iso
 from models import Conversation, Handoff
 
@@ -16,11 +17,11 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-class ConversationNotFound(LookupError):
+class ConversationNotFound(NotFound):
     """No conversation has this id."""
 
 
-class BadCursor(ValueError):
+class BadCursor(ValidationFailed):
     """The pagination cursor was not produced by this API."""
 
 
@@ -53,7 +54,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         started, conversation_id = json.loads(base64.urlsafe_b64decode(padded))
         return parse_iso(started), str(conversation_id)
     except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
-        raise BadCursor(cursor) from exc
+        raise BadCursor({"cursor": ["Not a cursor from this API."]}) from exc
 
 
 def _conditions(flt: ConversationFilter) -> list:
@@ -107,7 +108,7 @@ def get_conversation(session: Session, conversation_id: str) -> Conversation:
     """
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
-        raise ConversationNotFound(conversation_id)
+        raise ConversationNotFound(f"No conversation {conversation_id!r}.")
     return conversation
 
 

@@ -33,6 +33,18 @@ class Conflict(HandoffError):
     code = "conflict"
 
 
+class Unavailable(HandoffError):
+    """A service we depend on (Twilio) failed or could not be reached."""
+
+    code = "upstream_unavailable"
+
+
+class NotConfigured(HandoffError):
+    """A feature needs settings that are not set."""
+
+    code = "not_configured"
+
+
 class ReadOnly(HandoffError):
     """The environment changes only through promote and rollback."""
 

@@ -3,10 +3,11 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handoff.errors import NotFound
 from models import Handoff
 
 
-class HandoffNotFound(LookupError):
+class HandoffNotFound(NotFound):
     """No handoff matches the given id or shared id."""
 
 
@@ -22,7 +23,7 @@ def find_handoff(session: Session, handoff_id: str | None, shared_id: str | None
         query = query.where(Handoff.shared_id == shared_id)
     handoff = session.scalars(query.order_by(Handoff.created_at.desc(), Handoff.id.desc())).first()
     if handoff is None:
-        raise HandoffNotFound(handoff_id or shared_id)
+        raise HandoffNotFound("No handoff has this id/shared_id.")
     return handoff
 
 

@@ -7,17 +7,14 @@ from handoff import calls
 from handoff.config import load_environment_config
 from handoff.decision import CallFacts, HandoffPlan
 from handoff.environments import get_environment
+from handoff.errors import ValidationFailed
 from handoff.functions.conv import Conv, MissingHandoff
 from handoff.twilio_rest import make_client, redirect_call
 from models import Conversation, new_id
 
 
-class InvalidLiveHandoff(ValueError):
+class InvalidLiveHandoff(ValidationFailed):
     """The request cannot become a handoff; ``errors`` names each bad field."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("invalid handoff request")
-        self.errors = errors
 
 
 def conversation_of(session: Session, call_sid: str, environment: str) -> Conversation:

@@ -113,6 +113,8 @@ def context_settings(environ: dict[str, str]) -> dict:
         "DELIVERY_BACKOFF_MAX": number(environ, "DELIVERY_BACKOFF_MAX", 3600.0),
         "DELIVERY_MAX_ATTEMPTS": int(number(environ, "DELIVERY_MAX_ATTEMPTS", 12)),
         "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
+        "SSE_MAX_SECONDS": number(environ, "SSE_MAX_SECONDS", 8.0),
+        "SSE_POLL": number(environ, "SSE_POLL", 0.5),
         "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL", ""),
         "TWILIO_TIMEOUT": number(environ, "TWILIO_TIMEOUT", 10.0),
     }

@@ -5,6 +5,7 @@ import re
 from sqlalchemy.orm import Session
 
 from handoff import states
+from handoff.errors import ValidationFailed
 from models import Conversation, Handoff, HandoffState
 
 STATE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -12,7 +13,7 @@ STATE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 NOT_REPORTABLE = frozenset({states.AUTOMATED, states.UNROUTED})
 
 
-class UnknownHandoff(LookupError):
+class UnknownHandoff(ValidationFailed):
     """The reported handoff id does not belong to the conversation."""
 
 
@@ -51,4 +52,4 @@ def _pick_handoff(conversation: Conversation, handoff_id: str | None) -> Handoff
     for handoff in conversation.handoffs:
         if handoff.id == handoff_id:
             return handoff
-    raise UnknownHandoff(handoff_id)
+    raise UnknownHandoff({"handoff_id": [f"{handoff_id!r} is not a handoff of this call."]})

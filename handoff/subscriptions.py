@@ -6,20 +6,17 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from handoff.errors import NotFound, ValidationFailed
 from handoff.timefmt import iso
 from models import Conversation, Delivery, HandoffState, Subscription
 
 
-class SubscriptionNotFound(LookupError):
+class SubscriptionNotFound(NotFound):
     """No subscription has this id."""
 
 
-class InvalidSubscription(ValueError):
+class InvalidSubscription(ValidationFailed):
     """A subscription field is invalid; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("invalid subscription")
-        self.errors = errors
 
 
 def check_url(url: str) -> None:
@@ -50,7 +47,7 @@ def get_subscription(session: Session, subscription_id: int) -> Subscription:
     """
     subscription = session.get(Subscription, subscription_id)
     if subscription is None:
-        raise SubscriptionNotFound(subscription_id)
+        raise SubscriptionNotFound(f"No subscription {subscription_id}.")
     return subscription
 
 

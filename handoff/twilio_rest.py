@@ -5,25 +5,35 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from handoff.errors import Conflict, NotConfigured, NotFound, Unavailable
+
 # Twilio's error code for "Call is not in-progress. Cannot redirect."
 NOT_IN_PROGRESS = 21220
 TIMEOUT_SECONDS = 10
 
 
-class TwilioNotConfigured(RuntimeError):
+class TwilioNotConfigured(NotConfigured):
     """No Twilio credentials are set."""
 
+    code = "twilio_not_configured"
 
-class CallNotFound(LookupError):
+
+class CallNotFound(NotFound):
     """Twilio does not know this call."""
 
+    code = "call_not_found"
 
-class CallNotInProgress(RuntimeError):
+
+class CallNotInProgress(Conflict):
     """The call has ended (or not started): it cannot be redirected."""
 
+    code = "call_not_in_progress"
 
-class TwilioUnavailable(RuntimeError):
+
+class TwilioUnavailable(Unavailable):
     """Twilio could not be reached or answered with an error."""
+
+    code = "twilio_unavailable"
 
 
 def make_client(config) -> Client:
@@ -57,7 +67,7 @@ def redirect_call(client: Client, call_sid: str, twiml: str) -> str:
         call = client.calls(call_sid).update(twiml=twiml)
     except TwilioRestException as exc:
         if exc.status == 404:
-            raise CallNotFound(call_sid) from exc
+            raise CallNotFound(f"Twilio has no call {call_sid}.") from exc
         if exc.code == NOT_IN_PROGRESS:
             raise CallNotInProgress(exc.msg) from exc
         raise TwilioUnavailable(f"Twilio answered {exc.status}: {exc.msg}") from exc

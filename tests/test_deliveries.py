@@ -101,7 +101,7 @@ def test_background_worker_delivers(app):
             make_call_with_transitions(count_extra=0)
         worker = DeliveryWorker(app, poll=0.05)
         worker.start()
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while len(receiver.accepted) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         worker.stop()
@@ -109,3 +109,13 @@ def test_background_worker_delivers(app):
         "handoff_initiated",
         "handoff_completed",
     ]
+
+
+def test_deliveries_run_once_command(app, runner):
+    with Receiver() as receiver:
+        with app.app_context():
+            create_subscription(db.session, receiver.url, None)
+            make_call_with_transitions(count_extra=0)
+        result = runner.invoke(args=["deliveries", "run", "--once"])
+    assert result.exit_code == 0 and "2 deliveries tried" in result.output
+    assert len(receiver.accepted) == 2

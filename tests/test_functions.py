@@ -199,7 +199,7 @@ FAILURES = {
     "raises": "def route(conv):\n    raise RuntimeError('boom')\n",
     "missing_handoff": "def route(conv):\n    conv.call_handoff('Nope')\n",
     "nonsense_return": "def route(conv):\n    return 'sales'\n",
-    "too_slow": "import time\ndef route(conv):\n    time.sleep(2)\n",
+    "too_slow": "import time\ndef route(conv):\n    time.sleep(30)\n",
     "bad_header": "def route(conv):\n    conv.call_handoff(3, sip_headers={'X-A': '\\r'})\n",
     "bad_reason": "def route(conv):\n    conv.call_handoff('Billing', reason='Not A Code')\n",
     "syntax_error": "def route(conv)\n    pass\n",
@@ -214,7 +214,8 @@ def test_failures_fall_back_to_the_default_with_function_error(app, caplog, case
     with app.app_context(), caplog.at_level(logging.ERROR):
         started = time.monotonic()
         decision, _ = run(app, topic())
-        assert time.monotonic() - started < 1.5
+        # The 30 s function is cut off by the 0.3 s budget (generous margin for loaded CI).
+        assert time.monotonic() - started < 10
     assert decision.plan.destination.name == "Support"
     assert decision.plan.reason == FUNCTION_ERROR
     assert "CAfunc" in caplog.text

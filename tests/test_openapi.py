@@ -23,3 +23,25 @@ def test_docs_page_is_served_without_a_key(client):
     response = client.get("/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.data
+
+
+def test_openapi_covers_the_context_endpoints(client):
+    spec = client.get("/v1/openapi.json").get_json()
+    expected = {
+        "/v1/handoff_state": {"get"},
+        "/v1/conversations": {"get"},
+        "/v1/conversations/{conversation_id}": {"get"},
+        "/v1/conversations/{conversation_id}/handoff_states": {"get", "post"},
+        "/v1/subscriptions": {"get", "post"},
+        "/v1/subscriptions/{subscription_id}": {"get", "patch", "delete"},
+        "/v1/subscriptions/{subscription_id}/deliveries": {"get"},
+        "/v1/handoff_states/stream": {"get"},
+        "/v1/calls/{call_sid}/handoff": {"post"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(spec["paths"].get(path, {})), path
+    schemas = spec["components"]["schemas"]
+    assert {"handoff", "metrics", "transcript"} <= set(schemas["Conversation"]["properties"])
+    assert {"id", "shared_id", "data"} <= set(schemas["HandoffContext"]["properties"])
+    live = spec["paths"]["/v1/calls/{call_sid}/handoff"]["post"]["responses"]
+    assert {"200", "404", "409", "502"} <= set(live)

@@ -5,7 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every CLI command group to the app."""
-    from handoff.commands import api_keys, configuration, environments, twilio, users
+    from handoff.commands import api_keys, configuration, deliveries, environments, twilio, users
 
     app.cli.add_command(environments.init_environments)
     app.cli.add_command(users.users)
@@ -15,3 +15,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(configuration.promote_command)
     app.cli.add_command(configuration.rollback_command)
     app.cli.add_command(twilio.twilio)
+    app.cli.add_command(deliveries.deliveries_group)

@@ -38,7 +38,18 @@ def schema_name(schema) -> str:
 
 def resource_blueprints() -> list:
     """Return every /v1 resource blueprint (imported here: no work at import time)."""
-    from handoff.web.api import audit, destinations, environments, integration, numbers, topics
+    from handoff.web.api import (
+        audit,
+        calls,
+        conversations,
+        destinations,
+        environments,
+        integration,
+        numbers,
+        stream,
+        subscriptions,
+        topics,
+    )
 
     return [
         destinations.blp,
@@ -47,6 +58,10 @@ def resource_blueprints() -> list:
         environments.blp,
         numbers.blp,
         audit.blp,
+        conversations.blp,
+        subscriptions.blp,
+        stream.blp,
+        calls.blp,
     ]
 
 

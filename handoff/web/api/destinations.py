@@ -2,7 +2,7 @@
 
 from flask import request
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from handoff import destinations as service
 from handoff.config import load_environment_config
@@ -33,10 +33,6 @@ class DeleteArgs(EnvironmentArgs):
     """Deleting needs the destination's exact name."""
 
     confirm = fields.String(required=True, metadata={"description": "The exact name"})
-
-
-class Empty(Schema):
-    """No body."""
 
 
 def _one(row):

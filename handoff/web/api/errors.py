@@ -7,13 +7,16 @@ from werkzeug.exceptions import HTTPException
 from handoff.errors import (
     Conflict,
     HandoffError,
+    NotConfigured,
     NotFound,
     ReadOnly,
     StaleVersion,
+    Unavailable,
     ValidationFailed,
 )
 
 STATUS = {ValidationFailed: 400, NotFound: 404, Conflict: 409, ReadOnly: 409, StaleVersion: 412}
+STATUS.update({Unavailable: 502, NotConfigured: 503})
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
