@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from handoff.seed import seed_demo
 from models import db
-from tests.ui.conftest import open_dialog
+from tests.ui.conftest import open_dialog, ready
 from tests.ui.test_browser_pages import place_call
 
 pytestmark = pytest.mark.browser
@@ -42,6 +42,7 @@ def test_main_pages_at_desktop_and_phone_width(app, twilio, signed_in, shots):
     for name, path, heading in PAGES:
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        ready(page)
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     page.goto("/handoffs")
     open_dialog(page, "Add handoff")
@@ -50,9 +51,13 @@ def test_main_pages_at_desktop_and_phone_width(app, twilio, signed_in, shots):
     page.get_by_label("Inbound SIP headers").fill("X-Account: 42")
     page.get_by_label("Or presses").fill("1")
     page.get_by_role("button", name="Run test call").click()
+    expect(page.get_by_test_id("twiml")).to_be_visible()
+    ready(page)
     page.screenshot(path=str(shots / "test-call-result.png"), full_page=True)
     page.goto("/conversations?handoff=yes")
     page.get_by_role("row").nth(1).get_by_role("link").click()
+    expect(page.get_by_test_id("metadata-panel")).to_be_visible()
+    ready(page)
     page.screenshot(path=str(shots / "conversation.png"), full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -62,3 +67,4 @@ def test_main_pages_at_desktop_and_phone_width(app, twilio, signed_in, shots):
     page.goto("/handoffs")
     page.screenshot(path=str(shots / "handoffs-phone.png"), full_page=True)
     assert all((shots / f"{name}.png").stat().st_size > 10_000 for name, _, _ in PAGES)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
