@@ -170,12 +170,14 @@ def record_unrouted(session: Session, conversation: Conversation, reason: str) -
     states.transition(session, conversation, states.UNROUTED, detail=reason)
 
 
-def end_conversation(session: Session, conversation: Conversation, call_status: str) -> None:
-    """Record that the call is over (once)."""
+def end_conversation(
+    session: Session, conversation: Conversation, call_status: str, source: str = "twilio"
+) -> None:
+    """Record that the call is over (once); ``source`` says who reported it (twilio, sip)."""
     if conversation.ended_at is not None:
         return
     conversation.ended_at = utcnow()
-    states.transition(session, conversation, states.ENDED, detail=call_status, source="twilio")
+    states.transition(session, conversation, states.ENDED, detail=call_status, source=source)
 
 
 def tried_destinations(session: Session, conversation: Conversation) -> frozenset[int]:

@@ -49,6 +49,15 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str) -> str:
 
 def carry_out(session, conversation, config, facts, decision, step, base_url, previous_id=None):
     """Record ``decision`` for this step of the call and return its TwiML."""
+    decision = record_decision(session, conversation, config, facts, decision, step, previous_id)
+    return render(config, decision, base_url)
+
+
+def record_decision(session, conversation, config, facts, decision, step, previous_id=None):
+    """Record ``decision`` (running a topic's function first) and return what was recorded.
+
+    Shared by the Twilio webhooks and the SIP worker, which executes it in SIP instead.
+    """
     if isinstance(decision, RunFunction):
         decision = run_function(session, conversation, config, facts, decision.topic)
     if isinstance(decision, Gather):
@@ -62,7 +71,7 @@ def carry_out(session, conversation, config, facts, decision, step, base_url, pr
     elif isinstance(decision, Unrouted):
         calls.add_turn(session, conversation, calls.SERVICE, "say", decision.apology)
         calls.record_unrouted(session, conversation, decision.reason)
-    return render(config, decision, base_url)
+    return decision
 
 
 def run_function(session, conversation, config: EnvironmentConfig, facts: CallFacts, topic):
