@@ -152,3 +152,10 @@ def test_cli_demo_admin_prints_credentials_once_and_again(app, runner):
     password = first.output.rsplit(" ", 1)[-1].strip()
     with app.app_context():
         assert authenticate(db.session, "admin@example.com", password) is not None
+
+
+def test_an_unusable_first_admin_setting_is_logged_not_a_500(app, client, caplog):
+    app.config.update(ADMIN_EMAIL="first@example.com", ADMIN_PASSWORD="short")
+    response = UiClient(client).login("first@example.com", "short")
+    assert response.status_code == 401
+    assert "ADMIN_EMAIL/ADMIN_PASSWORD not usable" in caplog.text

@@ -3,7 +3,7 @@
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
-from handoff.users import authenticate, ensure_first_admin
+from handoff.users import UserInvalid, authenticate, ensure_first_admin
 from handoff.web.ui import bp
 from models import User, db
 
@@ -33,8 +33,7 @@ def login():
     if request.method == "GET":
         return render_template("ui/login.html", email="", error=None)
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    config = current_app.config
-    ensure_first_admin(db.session, config.get("ADMIN_EMAIL"), config.get("ADMIN_PASSWORD"))
+    first_admin()
     user = authenticate(db.session, email, password)
     db.session.commit()
     if user is None:
@@ -44,6 +43,16 @@ def login():
     session.clear()
     session["user_id"] = user.id
     return redirect(safe_next(request.args.get("next")))
+
+
+def first_admin() -> None:
+    """Create the ADMIN_EMAIL user on a deploy without users; a bad setting is logged, not fatal."""
+    config = current_app.config
+    try:
+        ensure_first_admin(db.session, config.get("ADMIN_EMAIL"), config.get("ADMIN_PASSWORD"))
+    except UserInvalid as exc:
+        db.session.rollback()
+        current_app.logger.error("ADMIN_EMAIL/ADMIN_PASSWORD not usable: %s", exc)
 
 
 @bp.post("/logout")
