@@ -133,3 +133,8 @@ def test_apology_says_then_hangs_up_and_control_characters_cannot_break_xml():
     root = ElementTree.fromstring(twiml.apology("Sorry\x00\x08 we are closed").to_xml())
     assert [child.tag for child in root] == ["Say", "Hangup"]
     assert root.find("./Say").text == "Sorry we are closed"
+
+
+def test_say_is_kept_within_twilio_limit():
+    root = ElementTree.fromstring(twiml.apology("é" * 10_000).to_xml())
+    assert len(root.find("./Say").text.encode()) == twiml.voice.MAX_SAY_BYTES

@@ -8,6 +8,7 @@ from twilio.twiml.voice_response import VoiceResponse
 SIP_REFER = "sip_refer"
 SIP_INVITE = "sip_invite"
 SIP_BYE = "sip_bye"
+MAX_SAY_BYTES = 3000
 MAX_HINTS = 100
 MAX_HINT_LENGTH = 100
 # Characters XML 1.0 cannot carry at all; a caller-derived value must not break the document.
@@ -31,7 +32,9 @@ def url(base_url: str, path: str, **query) -> str:
 
 
 def _say(response, text: str, options: dict) -> None:
+    # Twilio caps <Say> text (Polly voices: 3,000 UTF-8 bytes); longer text fails the call.
     text = _NOT_XML.sub("", text or "").strip()
+    text = text.encode()[:MAX_SAY_BYTES].decode(errors="ignore")
     if text:
         response.say(text, **options)
 
