@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from handoff.config import EnvironmentConfig, load_environment_config
 from handoff.environments import LIVE
-from models import Environment, PhoneNumber
+from handoff.numbers import assigned_environment
+from models import Environment
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,7 @@ def environment_for_call(session: Session, requested: str | None, called: str) -
         if env is not None:
             return env
     if called:
-        env = session.scalar(
-            select(Environment)
-            .join(PhoneNumber, PhoneNumber.environment_id == Environment.id)
-            .where(PhoneNumber.number == called)
-        )
+        env = assigned_environment(session, called)
         if env is not None:
             return env
     return session.scalar(select(Environment).where(Environment.name == LIVE))

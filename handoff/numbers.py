@@ -28,18 +28,23 @@ def normalise_number(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def environment_for_number(session: Session, number: str) -> str:
-    """Return the name of the environment that ``number``'s calls use (unknown → live)."""
+def assigned_environment(session: Session, number: str) -> Environment | None:
+    """Return the environment ``number`` is assigned to, if any."""
     candidates = {number}
     # Not a phone number (e.g. a SIP URI): only an exact assignment matches.
     with contextlib.suppress(ValidationFailed):
         candidates.add(normalise_number(number))
-    name = session.scalar(
-        select(Environment.name)
+    return session.scalar(
+        select(Environment)
         .join(PhoneNumber, PhoneNumber.environment_id == Environment.id)
         .where(PhoneNumber.number.in_(candidates))
     )
-    return name or LIVE
+
+
+def environment_for_number(session: Session, number: str) -> str:
+    """Return the name of the environment that ``number``'s calls use (unknown → live)."""
+    env = assigned_environment(session, number)
+    return env.name if env is not None else LIVE
 
 
 def list_numbers(session: Session, *, after_id: int = 0, limit: int = 0) -> list[PhoneNumber]:

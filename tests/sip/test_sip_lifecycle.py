@@ -59,7 +59,9 @@ def test_many_sequential_calls_leak_no_legs_ports_or_descriptors(app, start_work
         f"{HOST}:{worker.port}",
         calls=LEAK_CALLS,
         limit=2,
-        rate=100,
+        # PJSIP keeps a closed socket ~500 ms before reuse, and its socket table is
+        # compiled at 64: faster bursts of short calls abort the process (see README).
+        rate=20,
         customer="1",
     ).wait(timeout=LEAK_CALLS)
     assert run.returncode == 0, run.output
