@@ -8,6 +8,7 @@ from handoff import writes
 from handoff.config import load_environment_config, topic_config
 from handoff.errors import NotFound, ValidationFailed
 from handoff.schemas import TopicSchema, slugify_reason
+from handoff.schemas.topic import MAX_POSITION
 from handoff.warnings import topic_warnings
 from models import Destination, Topic
 
@@ -138,4 +139,5 @@ def _topics(session: Session, env_id: int) -> list[Topic]:
 
 
 def _next_position(session: Session, env_id: int) -> int:
-    return max((t.position for t in _topics(session, env_id)), default=0) + 1
+    last = max((t.position for t in _topics(session, env_id)), default=0)
+    return min(last + 1, MAX_POSITION)

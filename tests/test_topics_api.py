@@ -110,3 +110,13 @@ def test_topics_carry_warnings(api):
 def test_timestamps_carry_their_utc_offset(api):
     topic = api.post("/v1/topics", json={"name": "T", "dtmf": "1"}).get_json()
     assert topic["created_at"].endswith("+00:00")
+
+
+def test_automatic_position_never_exceeds_the_documented_maximum(client, api_headers):
+    first = {"name": "Last", "phrases": ["last"], "position": 10_000}
+    assert client.post("/v1/topics", json=first, headers=api_headers).status_code == 201
+    response = client.post(
+        "/v1/topics", json={"name": "After", "phrases": ["after"]}, headers=api_headers
+    )
+    assert response.status_code == 201
+    assert response.get_json()["position"] == 10_000

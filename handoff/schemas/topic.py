@@ -6,6 +6,9 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 
 from handoff.schemas.common import REASON_PATTERN, InputSchema, Text, UtcDateTime, WarningSchema
 
+# Topics are ordered by (position, id); automatic positions stop here too.
+MAX_POSITION = 10_000
+
 ACTIONS = ("handoff", "function")
 DTMF_KEYS = "0123456789*#"
 FUNCTION_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
@@ -40,7 +43,7 @@ class TopicSchema(InputSchema):
     )
     utterance = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
     immediate = fields.Boolean(load_default=False)
-    position = fields.Integer(load_default=0, validate=validate.Range(0, 10_000))
+    position = fields.Integer(load_default=0, validate=validate.Range(0, MAX_POSITION))
     version = fields.Integer()
     warnings = fields.List(fields.Nested(WarningSchema), dump_only=True)
     created_at = UtcDateTime(dump_only=True)
