@@ -34,8 +34,9 @@ def open_conversation(
     if conversation is not None:
         return conversation
     conversation = Conversation(
-        # The id is set here, not at flush, so the row can wait for the request's one flush.
-        id=new_id("cv"),
+        # The id is set here, not at flush, so the row can wait for the request's one flush;
+        # a webhook's id is derived from the call, so retries in any process agree on it.
+        id=facts.conversation_id or new_id("cv"),
         environment=config.environment,
         config_version=config.version,
         call_sid=facts.call_sid or None,
@@ -203,4 +204,3 @@ def store_reply(session: Session, keys: tuple[str, ...], call_sid: str, body: st
     """Keep the TwiML answered, so a retry gets the same answer."""
     for key in keys:
         session.add(WebhookReply(token=key[:255], call_sid=call_sid or None, body=body))
-    session.flush()

@@ -1,14 +1,17 @@
 """Per-process configuration cache keyed by config version, plus a last-known-good copy.
 
-A call costs one cheap version query; the last-known-good copy (in memory and as JSON
-under the instance folder) answers calls while the database is unreachable.
+A call costs at most one cheap version query, and none while the versions were checked
+less than ``max_age`` seconds ago; the last-known-good copy (in memory and as JSON under
+the instance folder) answers calls while the database is unreachable.
 """
 
+import contextlib
 import json
 import logging
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,34 +19,87 @@ from sqlalchemy.orm import Session
 
 from handoff.config import EnvironmentConfig, load_environment_config
 from handoff.environments import LIVE
-from handoff.numbers import assigned_environment
-from models import Environment
+from handoff.errors import ValidationFailed
+from handoff.numbers import normalise_number
+from models import Environment, PhoneNumber
 
 log = logging.getLogger(__name__)
-
-
-def environment_for_call(session: Session, requested: str | None, called: str) -> Environment:
-    """Return the environment a call belongs to: ``?env=``, the number's, else live."""
-    if requested:
-        env = session.scalar(select(Environment).where(Environment.name == requested))
-        if env is not None:
-            return env
-    if called:
-        env = assigned_environment(session, called)
-        if env is not None:
-            return env
-    return session.scalar(select(Environment).where(Environment.name == LIVE))
+# Called numbers remembered per version of the assignments (unknown callers included).
+MAX_RESOLVED_NUMBERS = 10_000
 
 
 class ConfigCache:
     """One process's (one app's) configurations by version, and the last known good ones."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, max_age: float = 0.0, clock=time.monotonic):
         self.folder = folder
+        self.max_age = max_age
+        self._clock = clock
         self._lock = threading.Lock()
         self._configs: dict[tuple[str, int], EnvironmentConfig] = {}
         self._last_known_good: dict[str, EnvironmentConfig] = {}
         self._numbers: dict[str, str] | None = None
+        self._checked_at: float | None = None
+        self._versions: dict[str, tuple[int, int]] = {}
+        self._assigned: dict[str, str] | None = None
+        self._resolved: dict[str, str] = {}
+
+    def for_call(self, session: Session, requested: str, called: str) -> EnvironmentConfig:
+        """Return the configuration a call uses: ``?env=``'s, the number's, else live's."""
+        self._check_versions(session)
+        known = requested in self._versions
+        name = requested if known else self._environment_of(session, called)
+        env_id, version = self._versions[name]
+        config = self._configs.get((name, version))
+        if config is None:
+            config = self.get(session, session.get(Environment, env_id))
+        self.remember_number(called, name)
+        return config
+
+    def _check_versions(self, session: Session) -> None:
+        """Read every environment's version, unless that was done under ``max_age`` ago."""
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self.max_age:
+            return
+        try:
+            rows = session.execute(
+                select(Environment.name, Environment.id, Environment.config_version)
+            ).all()
+        except Exception:
+            if not self._versions:
+                raise
+            # The database is away: keep routing from the configurations in memory.
+            log.warning("could not check configuration versions; using those in memory")
+            session.rollback()
+            self._checked_at = now
+            return
+        versions = {name: (env_id, version) for name, env_id, version in rows}
+        if versions != self._versions:
+            # Number assignments bump their environment's version: reload them with it.
+            self._assigned, self._resolved = None, {}
+            self._versions = versions
+        self._checked_at = now
+
+    def _environment_of(self, session: Session, called: str) -> str:
+        """Return the environment ``called`` is assigned to (live when none)."""
+        name = self._resolved.get(called)
+        if name is not None:
+            return name
+        assigned = self._assigned
+        if assigned is None:
+            query = select(PhoneNumber.number, Environment.name).join(
+                Environment, PhoneNumber.environment_id == Environment.id
+            )
+            assigned = self._assigned = {number: env for number, env in session.execute(query)}
+        name = assigned.get(called)
+        if name is None and called:
+            # Not a phone number (e.g. a SIP URI): only an exact assignment matches.
+            with contextlib.suppress(ValidationFailed):
+                name = assigned.get(normalise_number(called))
+        name = name if name in self._versions else LIVE
+        if len(self._resolved) < MAX_RESOLVED_NUMBERS:
+            self._resolved[called] = name
+        return name
 
     def get(self, session: Session, environment: Environment) -> EnvironmentConfig:
         """Return ``environment``'s configuration, loading it only when its version changed."""
@@ -125,6 +181,7 @@ class ConfigCache:
         with self._lock:
             self._configs.clear()
             self._last_known_good.clear()
+            self._checked_at, self._versions, self._assigned = None, {}, None
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -103,10 +103,15 @@ def number(environ: dict[str, str], name: str, default: float) -> float:
 
 
 def context_settings(environ: dict[str, str]) -> dict:
-    """Return the settings of functions, subscriber deliveries, metrics and the Twilio REST API."""
+    """Return the settings of functions, call records, deliveries, metrics and the Twilio API."""
     return {
         "FUNCTION_TIMEOUT": number(environ, "FUNCTION_TIMEOUT", 2.0),
         "DELIVERY_WORKER": environ.get("DELIVERY_WORKER", "thread"),
+        # How stale a process's view of the configuration versions may be, in seconds.
+        "CONFIG_MAX_AGE": number(environ, "CONFIG_MAX_AGE", 1.0),
+        # 1: write call records behind the answer, faster but a killed worker loses what it
+        # had queued; 0 (default): write them inside each webhook, before answering.
+        "RECORDS_WRITE_BEHIND": environ.get("RECORDS_WRITE_BEHIND", "0") == "1",
         "DELIVERY_POLL": number(environ, "DELIVERY_POLL", 1.0),
         "DELIVERY_TIMEOUT": number(environ, "DELIVERY_TIMEOUT", 5.0),
         "DELIVERY_BACKOFF": number(environ, "DELIVERY_BACKOFF", 5.0),

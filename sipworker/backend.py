@@ -10,7 +10,7 @@ from dataclasses import replace
 from flask import Flask
 
 from handoff import calls, states
-from handoff.config_cache import ConfigCache, environment_for_call
+from handoff.config_cache import ConfigCache
 from handoff.decision import (
     NO_INPUT,
     SIP_TRUNK,
@@ -141,8 +141,7 @@ class Backend:
         return self._carry_out(session, conversation, config, facts, decision, step, handoff.id)
 
     def _config(self, session, called: str, environment: str = ""):
-        env = environment_for_call(session, environment or self.environment, called)
-        return self.cache.get(session, env)
+        return self.cache.for_call(session, environment or self.environment, called)
 
     def _carry_out(self, session, conversation, config, facts, decision, step, previous=None):
         """Record ``decision`` with the shared records code and return the SIP step for it."""

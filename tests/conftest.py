@@ -64,6 +64,8 @@ def make_test_config(database_uri: str, tmp_path, **overrides) -> dict:
         "FUNCTIONS_DIR": str(tmp_path / "functions"),
         # The last-known-good configuration files of this test, never the real instance/.
         "LAST_KNOWN_GOOD_DIR": str(tmp_path / "last-known-good"),
+        # Tests change the configuration and call at once: check its version on every call.
+        "CONFIG_MAX_AGE": 0.0,
     }
     config.update(overrides)
     return config
@@ -95,6 +97,9 @@ def app(migrated, tmp_path):
         ensure_environments(db.session)
         db.session.commit()
     yield app
+    recorder = app.extensions.get("handoff_recorder")
+    if recorder is not None:
+        recorder.stop()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -130,7 +135,12 @@ class TwilioSigner:
         all_headers = {"X-Twilio-Signature": self.signature(path, params, query)}
         all_headers.update(headers or {})
         full = path + (f"?{urlencode(query)}" if query else "")
-        return self.client.post(full, data=params, headers=all_headers)
+        response = self.client.post(full, data=params, headers=all_headers)
+        # Records are written behind the answer, as in production; tests read them next.
+        recorder = self.client.application.extensions.get("handoff_recorder")
+        if recorder is not None:
+            assert recorder.drain(timeout=10), "call records were not written within 10 s"
+        return response
 
 
 @pytest.fixture

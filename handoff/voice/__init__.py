@@ -6,19 +6,22 @@ import logging
 from sqlalchemy.orm import Session
 
 from handoff.config_cache import ConfigCache
+from handoff.recorder import Record, Recorder
 from handoff.voice import degraded, outcomes, steps
-from handoff.voice.webhook import Webhook
+from handoff.voice.carry import render
+from handoff.voice.webhook import Webhook, reply_keys, stable_turn
 
 log = logging.getLogger(__name__)
+# Decided from memory and recorded behind the answer when a recorder is given.
+PLANS = {"call": steps.plan_call, "gather": steps.plan_gather}
+# Decided from the records themselves, so recorded before answering.
 HANDLERS = {
-    "call": steps.call,
-    "gather": steps.gather,
     "dial-status": outcomes.dial_status,
     "refer-status": outcomes.refer_status,
     "status": steps.status,
     "fallback": steps.fallback,
 }
-KINDS = tuple(HANDLERS)
+KINDS = ("call", "gather", *HANDLERS)
 
 
 def step_of(kind: str, webhook: Webhook) -> str:
@@ -35,17 +38,43 @@ def step_of(kind: str, webhook: Webhook) -> str:
     return kind
 
 
-def respond(kind: str, session: Session, cache: ConfigCache, webhook: Webhook) -> str:
+def respond(
+    kind: str,
+    session: Session,
+    cache: ConfigCache,
+    webhook: Webhook,
+    recorder: Recorder | None = None,
+) -> str:
     """Answer one webhook with TwiML; when the database fails, from the last-known config."""
-    handler = HANDLERS[kind]
+    step = step_of(kind, webhook)
     try:
-        return steps.answer(
-            session, webhook, step_of(kind, webhook), lambda s, w: handler(s, cache, w)
-        )
+        if kind in PLANS:
+            return answer_planned(session, cache, webhook, step, PLANS[kind], recorder)
+        handler = HANDLERS[kind]
+        return steps.answer(session, webhook, step, lambda s, w: handler(s, cache, w))
     except Exception:
         log.exception("call %s: /voice/%s failed; answering degraded", webhook.call_sid, kind)
         _rollback(session, webhook)
         return degraded.answer(kind, cache, webhook)
+
+
+def answer_planned(session, cache, webhook, step, plan_for, recorder: Recorder | None) -> str:
+    """Answer from memory and leave the records to ``recorder``; without one, record first."""
+    keys = reply_keys(webhook, step)
+    if recorder is not None:
+        body = recorder.replay(keys)
+        if body is not None:
+            return body
+        plan = plan_for(session, cache, webhook)
+        if not plan.records_first:
+            body = render(plan.config, plan.decision, webhook.base_url, stable_turn(webhook, step))
+            recorder.submit(Record(keys, webhook.call_sid, body, plan.write))
+            return body
+        # A topic's function reads and writes the conversation: let it see every record.
+        recorder.drain(timeout=2.0)
+    return steps.answer(
+        session, webhook, step, lambda s, w: steps.carried_out(s, plan_for(s, cache, w), w, step)
+    )
 
 
 def _rollback(session: Session, webhook: Webhook) -> None:

@@ -21,7 +21,7 @@ from handoff.decision.matching import matcher_for
 log = logging.getLogger(__name__)
 
 
-def render(config: EnvironmentConfig, decision: Decision, base_url: str) -> str:
+def render(config: EnvironmentConfig, decision: Decision, base_url: str, turn: str = "") -> str:
     """Return the TwiML of a decision (no records; also used when the database is down)."""
     flow = config.flow
     options = twiml.say_options(flow.language, flow.voice)
@@ -31,7 +31,7 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str) -> str:
             base_url,
             attempt=decision.attempt,
             # Each gather gets its own step, so a repeated attempt number is not a retry.
-            turn=secrets.token_hex(6),
+            turn=turn or secrets.token_hex(6),
             env=config.environment,
             language=flow.language,
             timeout=flow.gather_timeout,

@@ -1,16 +1,19 @@
 """The voice webhooks as services: each answers one signed request with TwiML, idempotently."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from handoff import calls
-from handoff.config_cache import ConfigCache, environment_for_call
-from handoff.decision import decide_call, decide_default, decide_gather
-from handoff.voice.carry import carry_out
-from handoff.voice.webhook import Webhook, facts_from, reply_keys
-from models import new_id
+from handoff.config import EnvironmentConfig
+from handoff.config_cache import ConfigCache
+from handoff.decision import Decision, RunFunction, decide_call, decide_default, decide_gather
+from handoff.voice.carry import carry_out, record_decision, render
+from handoff.voice.webhook import Webhook, facts_from, reply_keys, stable_id, stable_turn
+from models import Conversation, new_id
 
 log = logging.getLogger(__name__)
 FINAL_CALL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
@@ -47,40 +50,81 @@ def gather_step(webhook: Webhook) -> str:
 
 
 def load(session: Session, cache: ConfigCache, webhook: Webhook, env_name: str = ""):
-    """Return the call's configuration (one version query when cached)."""
-    called = webhook.params.get("To", "")
-    environment = environment_for_call(session, webhook.env or env_name, called)
-    cache.remember_number(called, environment.name)
-    return cache.get(session, environment)
+    """Return the call's configuration (no query while the cached versions are fresh)."""
+    return cache.for_call(session, webhook.env or env_name, webhook.params.get("To", ""))
 
 
-def call(session: Session, cache: ConfigCache, webhook: Webhook) -> str:
+@dataclass(frozen=True)
+class Plan:
+    """A webhook's decision, made from memory, and how to record it (``write``)."""
+
+    config: EnvironmentConfig
+    decision: Decision
+    # Records the decision in a session and returns what was recorded (a function's own).
+    write: Callable[[Session], Decision]
+
+    @property
+    def records_first(self) -> bool:
+        """Return True when the answer needs its records written first (a topic's function)."""
+        return isinstance(self.decision, RunFunction)
+
+
+def plan_call(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
     """/voice/call: greet and gather, or hand off at once."""
     config = load(session, cache, webhook)
-    conversation = calls.open_conversation(session, config, facts_from(webhook))
-    facts = facts_from(webhook, conversation_id=conversation.id, handoff_id=new_id("ho"))
-    decision = decide_call(config, facts)
-    return carry_out(session, conversation, config, facts, decision, "call", webhook.base_url)
-
-
-def gather(session: Session, cache: ConfigCache, webhook: Webhook) -> str:
-    """/voice/gather: match what the caller said or pressed, then hand off or ask again."""
-    existing = calls.conversation_for(session, webhook.call_sid)
-    config = load(session, cache, webhook, existing.environment if existing else "")
-    conversation = existing or calls.open_conversation(session, config, facts_from(webhook))
-    attempt = max(webhook.query_int("attempt", 1), 1)
     facts = facts_from(
         webhook,
-        conversation_id=conversation.id,
-        handoff_id=new_id("ho"),
-        state=dict(conversation.state or {}),
-        attempt=attempt,
+        conversation_id=stable_id("cv", webhook.call_sid),
+        handoff_id=stable_id("ho", webhook.call_sid, "call"),
     )
-    calls.add_turn(session, conversation, calls.CALLER, "speech", facts.speech)
-    calls.add_turn(session, conversation, calls.CALLER, "dtmf", facts.digits)
-    decision = decide_gather(config, facts)
+    decision = decide_call(config, facts)
+
+    def write(session: Session) -> Decision:
+        conversation = calls.open_conversation(session, config, facts)
+        return record_decision(session, conversation, config, facts, decision, "call")
+
+    return Plan(config, decision, write)
+
+
+def plan_gather(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
+    """/voice/gather: match what the caller said or pressed, then hand off or ask again."""
+    existing = conversation_if_reachable(session, webhook.call_sid)
+    config = load(session, cache, webhook, existing.environment if existing else "")
     step = gather_step(webhook)
-    return carry_out(session, conversation, config, facts, decision, step, webhook.base_url)
+    facts = facts_from(
+        webhook,
+        conversation_id=existing.id if existing else stable_id("cv", webhook.call_sid),
+        handoff_id=stable_id("ho", webhook.call_sid, step),
+        state=dict(existing.state or {}) if existing else {},
+        attempt=max(webhook.query_int("attempt", 1), 1),
+    )
+    decision = decide_gather(config, facts)
+
+    def write(session: Session) -> Decision:
+        conversation = calls.conversation_for(session, facts.call_sid)
+        conversation = conversation or calls.open_conversation(session, config, facts)
+        calls.add_turn(session, conversation, calls.CALLER, "speech", facts.speech)
+        calls.add_turn(session, conversation, calls.CALLER, "dtmf", facts.digits)
+        return record_decision(session, conversation, config, facts, decision, step)
+
+    return Plan(config, decision, write)
+
+
+def conversation_if_reachable(session: Session, call_sid: str) -> Conversation | None:
+    """Return the call's conversation; None when there is none or the database is away."""
+    try:
+        return calls.conversation_for(session, call_sid)
+    except SQLAlchemyError:
+        # Route from memory; the records wait in the recorder until the database is back.
+        log.warning("call %s: conversation unreadable; deciding without it", call_sid)
+        session.rollback()
+        return None
+
+
+def carried_out(session: Session, plan: Plan, webhook: Webhook, step: str) -> str:
+    """Record ``plan`` now, in the request's transaction, and return its TwiML."""
+    decision = plan.write(session)
+    return render(plan.config, decision, webhook.base_url, turn=stable_turn(webhook, step))
 
 
 def status(session: Session, cache: ConfigCache, webhook: Webhook) -> str:

@@ -1,8 +1,10 @@
 """A Twilio voice webhook as plain values, and the call facts it carries."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from handoff.decision import PSTN, SIP, CallFacts
+from models import new_id
 
 SIP_HEADER_PREFIX = "SipHeader_"
 
@@ -74,3 +76,17 @@ def reply_keys(webhook: Webhook, step: str) -> tuple[str, ...]:
     if webhook.token:
         keys.append(f"token:{webhook.token}")
     return tuple(keys)
+
+
+def stable_id(prefix: str, call_sid: str, *parts: str) -> str:
+    """Return the id a request and its retries share (derived from the call; random without)."""
+    if not call_sid:
+        return new_id(prefix)
+    # The same shape as new_id(): retries in any process answer with the same ids.
+    digest = hashlib.blake2b(":".join((call_sid, *parts)).encode(), digest_size=10)
+    return f"{prefix}_{digest.hexdigest()}"
+
+
+def stable_turn(webhook: Webhook, step: str) -> str:
+    """Return the gather turn a step asks for next (the same on a retry)."""
+    return stable_id("turn", webhook.call_sid, step)[5:17] if webhook.call_sid else ""

@@ -3,10 +3,12 @@
 import os
 
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from handoff import voice
 from handoff.config_cache import ConfigCache
+from handoff.recorder import Recorder
 from handoff.web.extensions import csrf
 from handoff.web.twilio_signature import signature_valid, validation_disabled
 from models import db
@@ -15,6 +17,7 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 csrf.exempt(bp)
 TWIML = "text/xml"
 CACHE = "handoff_config_cache"
+RECORDER = "handoff_recorder"
 
 
 def config_cache() -> ConfigCache:
@@ -22,8 +25,20 @@ def config_cache() -> ConfigCache:
     cache = current_app.extensions.get(CACHE)
     if cache is None:
         folder = current_app.config.get("LAST_KNOWN_GOOD_DIR") or current_app.instance_path
-        cache = current_app.extensions.setdefault(CACHE, ConfigCache(os.fspath(folder)))
+        max_age = current_app.config.get("CONFIG_MAX_AGE", 0.0)
+        cache = current_app.extensions.setdefault(CACHE, ConfigCache(os.fspath(folder), max_age))
     return cache
+
+
+def recorder() -> Recorder | None:
+    """Return this app's write-behind recorder (None when records are written in-request)."""
+    if not current_app.config.get("RECORDS_WRITE_BEHIND", False):
+        return None
+    found = current_app.extensions.get(RECORDER)
+    if found is None:
+        engine = db.engine
+        found = current_app.extensions.setdefault(RECORDER, Recorder(lambda: Session(engine)))
+    return found
 
 
 @bp.before_request
@@ -65,7 +80,7 @@ def twiml_response(body: str) -> Response:
 
 def answer(kind: str) -> Response:
     """Answer one webhook kind."""
-    return twiml_response(voice.respond(kind, db.session, config_cache(), webhook()))
+    return twiml_response(voice.respond(kind, db.session, config_cache(), webhook(), recorder()))
 
 
 bp.add_url_rule("/call", "call", lambda: answer("call"), methods=["POST"])

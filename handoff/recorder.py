@@ -1,0 +1,201 @@
+"""Write call records behind the answer: one queue per process, one transaction per batch.
+
+A webhook answers from memory and hands its records here. A background thread writes
+them in submission order, many calls per transaction, so the caller never waits for
+the database; while the database is down the records wait and are written after it
+recovers. A record is written once per reply key, however often Twilio retries.
+"""
+
+import logging
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from handoff import calls
+from models import WebhookReply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one webhook leaves behind: its rows (``write``) and the TwiML it answered."""
+
+    keys: tuple[str, ...]
+    call_sid: str
+    body: str
+    write: Callable[[Session], None]
+
+
+class Recorder:
+    """A per-process write-behind queue of call records, drained by one daemon thread."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        *,
+        max_batch: int = 256,
+        max_pending: int = 100_000,
+        max_recent: int = 10_000,
+        retry_delay: float = 0.2,
+        max_retry_delay: float = 5.0,
+    ):
+        self.session_factory = session_factory
+        self.max_batch = max_batch
+        self.max_pending = max_pending
+        self.max_recent = max_recent
+        self.retry_delay = retry_delay
+        self.max_retry_delay = max_retry_delay
+        self._queue: deque[Record] = deque()
+        self._changed = threading.Condition()
+        self._submitted = 0
+        self._finished = 0
+        self._dropped = 0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        # What this process answered lately, by reply key: a retry gets it back at once.
+        self._recent: OrderedDict[str, str] = OrderedDict()
+
+    def replay(self, keys: tuple[str, ...]) -> str | None:
+        """Return what this process lately answered to one of ``keys``, if anything."""
+        with self._changed:
+            for key in keys:
+                body = self._recent.get(key)
+                if body is not None:
+                    return body
+        return None
+
+    def submit(self, record: Record) -> None:
+        """Queue ``record`` to be written (starts the writer thread on first use)."""
+        with self._changed:
+            if len(self._queue) >= self.max_pending:
+                # Memory is finite; the oldest record goes, loudly, and the caller is routed.
+                lost = self._queue.popleft()
+                self._finished += 1
+                self._dropped += 1
+                log.error("call %s: record dropped, %d waiting", lost.call_sid, self.max_pending)
+            self._queue.append(record)
+            self._submitted += 1
+            for key in record.keys:
+                self._recent[key] = record.body
+            while len(self._recent) > self.max_recent:
+                self._recent.popitem(last=False)
+            self._ensure_thread()
+            self._changed.notify_all()
+
+    def drain(self, timeout: float | None = 10.0) -> bool:
+        """Wait until every record submitted so far is written; return False on timeout."""
+        with self._changed:
+            target = self._submitted
+            return self._changed.wait_for(lambda: self._finished >= target, timeout)
+
+    @property
+    def pending(self) -> int:
+        """Return how many records are queued or being written."""
+        with self._changed:
+            return self._submitted - self._finished
+
+    @property
+    def dropped(self) -> int:
+        """Return how many records were dropped because the queue was full."""
+        return self._dropped
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Write what is queued (up to ``timeout`` seconds), then end the thread."""
+        self.drain(timeout)
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name="handoff-records", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        delay = self.retry_delay
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._queue or self._stopping)
+                if not self._queue:
+                    return
+                batch = [self._queue[i] for i in range(min(self.max_batch, len(self._queue)))]
+            if self._write(batch):
+                delay = self.retry_delay
+                with self._changed:
+                    for _ in batch:
+                        self._queue.popleft()
+                    self._finished += len(batch)
+                    self._changed.notify_all()
+            else:
+                # The database is unreachable: keep the batch first in line and wait.
+                with self._changed:
+                    self._changed.wait_for(lambda: self._stopping, delay)
+                    if self._stopping:
+                        return
+                delay = min(delay * 2, self.max_retry_delay)
+
+    def _write(self, batch: list[Record]) -> bool:
+        """Write ``batch`` in one transaction; return False when the database is unreachable."""
+        try:
+            with self.session_factory() as session:
+                write_records(session, batch)
+                session.commit()
+            return True
+        except IntegrityError:
+            # A concurrent retry in another process recorded one of these first.
+            log.info("records conflicted; writing the %d one by one", len(batch))
+        except DBAPIError as exc:
+            if _unreachable(exc):
+                log.warning("database unreachable; %d records wait: %s", self.pending, exc.orig)
+                return False
+            log.exception("writing %d records failed; writing them one by one", len(batch))
+        except Exception:
+            log.exception("writing %d records failed; writing them one by one", len(batch))
+        return self._write_one_by_one(batch)
+
+    def _write_one_by_one(self, batch: list[Record]) -> bool:
+        for record in batch:
+            try:
+                with self.session_factory() as session:
+                    write_records(session, [record])
+                    session.commit()
+            except IntegrityError:
+                log.info("call %s: already recorded by a concurrent retry", record.call_sid)
+            except DBAPIError as exc:
+                if _unreachable(exc):
+                    return False
+                log.exception("call %s: records could not be written", record.call_sid)
+            except Exception:
+                log.exception("call %s: records could not be written", record.call_sid)
+        return True
+
+
+def write_records(session: Session, batch: list[Record]) -> None:
+    """Add the rows of every record not written before (by reply key); do not commit."""
+    keys = [key for record in batch for key in record.keys]
+    written = set(
+        session.scalars(select(WebhookReply.token).where(WebhookReply.token.in_(keys)))
+        if keys
+        else ()
+    )
+    for record in batch:
+        if written.intersection(record.keys):
+            continue
+        written.update(record.keys)
+        record.write(session)
+        calls.store_reply(session, record.keys, record.call_sid, record.body)
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    """Return True when the database is away or busy (retry later), not when a row is bad."""
+    return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
