@@ -40,3 +40,11 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    """Write the call records a worker still holds before it goes (RECORDS_WRITE_BEHIND=1)."""
+    app = getattr(worker, "wsgi", None)
+    recorder = getattr(app, "extensions", {}).get("handoff_recorder")
+    if recorder:
+        recorder.stop(timeout=graceful_timeout - 1)

@@ -16,13 +16,16 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 @dataclass(frozen=True)
 class Contender:
-    """One app under test: a gunicorn app spec and the label printed for it."""
+    """One app under test: a gunicorn app spec, the label printed for it, its own settings."""
 
     label: str
     app_spec: str
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 HANDOFF = Contender("handoff", "app:create_app()")
+HANDOFF_BEHIND = Contender("handoff wb", "app:create_app()", (("RECORDS_WRITE_BEHIND", "1"),))
+OURS = (HANDOFF, HANDOFF_BEHIND)
 STATIC = Contender("(a) static", "bench.reference_static:create_app()")
 LOOKUP = Contender("(b) lookup", "bench.reference_lookup:create_app()")
 
@@ -58,7 +61,11 @@ class Server:
         command = [str(GUNICORN), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}"]
         command += ["--access-logfile", "/dev/null", contender.app_spec]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=environ, stdout=self.log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env={**environ, **dict(contender.settings)},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_until_listening()
 

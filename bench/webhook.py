@@ -10,7 +10,7 @@ from pathlib import Path
 from bench import seed
 from bench.load import ProbeError, probe, run_wrk
 from bench.report import Results, print_scale_curve, print_table
-from bench.servers import HANDOFF, LOOKUP, STATIC, Server, server_environment
+from bench.servers import LOOKUP, OURS, STATIC, Server, server_environment
 from bench.signed import signed_requests, write_lua_pool
 
 ENDPOINTS = {"call": "/voice/call", "gather": "/voice/gather"}
@@ -61,7 +61,7 @@ def start_servers(url: str, args, workdir: Path) -> list[Server]:
     environ = server_environment(url, args.workers, args.threads)
     servers: list[Server] = []
     try:
-        for contender in (STATIC, LOOKUP, HANDOFF):
+        for contender in (STATIC, LOOKUP, *OURS):
             servers.append(Server(contender, environ, workdir / "gunicorn.log"))
     except Exception:
         for server in servers:
@@ -132,7 +132,7 @@ def main(argv=None) -> None:
     """Run the whole benchmark and print its tables."""
     args = parse_args(argv)
     sizes = [int(s) for s in split(args.sizes)]
-    labels = [STATIC.label, LOOKUP.label, HANDOFF.label]
+    labels = [STATIC.label, LOOKUP.label, *(c.label for c in OURS)]
     results: Results = {}
     print(f"gunicorn -c gunicorn.conf.py: {args.workers} workers × {args.threads} threads, sync")
     print(f"wrk: {args.duration} s per run, {args.repeat} repetitions; medians below")

@@ -42,6 +42,7 @@ class Recorder:
         max_batch: int = 256,
         max_pending: int = 100_000,
         max_recent: int = 10_000,
+        linger: float = 0.0,
         retry_delay: float = 0.2,
         max_retry_delay: float = 5.0,
     ):
@@ -49,6 +50,7 @@ class Recorder:
         self.max_batch = max_batch
         self.max_pending = max_pending
         self.max_recent = max_recent
+        self.linger = linger
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self._queue: deque[Record] = deque()
@@ -82,7 +84,8 @@ class Recorder:
             self._queue.append(record)
             self._submitted += 1
             for key in record.keys:
-                self._recent[key] = record.body
+                # The first answer stands: a concurrent retry does not replace it.
+                self._recent.setdefault(key, record.body)
             while len(self._recent) > self.max_recent:
                 self._recent.popitem(last=False)
             self._ensure_thread()
@@ -106,14 +109,15 @@ class Recorder:
         return self._dropped
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Write what is queued (up to ``timeout`` seconds), then end the thread."""
-        self.drain(timeout)
+        """Write what is queued at once (up to ``timeout`` seconds), then end the thread."""
         with self._changed:
             self._stopping = True
             self._changed.notify_all()
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+        if self.pending:
+            log.error("%d call records were not written before the process stopped", self.pending)
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -128,6 +132,10 @@ class Recorder:
                 self._changed.wait_for(lambda: self._queue or self._stopping)
                 if not self._queue:
                     return
+                if self.linger:
+                    # Fewer, larger transactions: wait a moment for the batch to fill.
+                    full = lambda: len(self._queue) >= self.max_batch or self._stopping  # noqa: E731
+                    self._changed.wait_for(full, self.linger)
                 batch = [self._queue[i] for i in range(min(self.max_batch, len(self._queue)))]
             if self._write(batch):
                 delay = self.retry_delay

@@ -124,6 +124,8 @@ class TwilioSigner:
         self.client = client
         self.validator = RequestValidator(auth_token)
         self.base_url = base_url
+        # Wait for records written behind the answer, so the next line of a test sees them.
+        self.drain = True
 
     def signature(self, path: str, params: dict, query: dict | None = None) -> str:
         """Return the X-Twilio-Signature for a POST to ``path``."""
@@ -138,7 +140,7 @@ class TwilioSigner:
         response = self.client.post(full, data=params, headers=all_headers)
         # Records are written behind the answer, as in production; tests read them next.
         recorder = self.client.application.extensions.get("handoff_recorder")
-        if recorder is not None:
+        if recorder is not None and self.drain:
             assert recorder.drain(timeout=10), "call records were not written within 10 s"
         return response
 

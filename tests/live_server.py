@@ -30,7 +30,7 @@ def create_app():
 class LiveServer:
     """gunicorn serving the app on a free loopback port, on the test run's database."""
 
-    def __init__(self, database_uri: str, folder: Path, workers: int = 2):
+    def __init__(self, database_uri: str, folder: Path, workers: int = 2, **settings: str):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -44,6 +44,7 @@ class LiveServer:
             "HANDOFF_API_KEY": API_KEY,
             "LAST_KNOWN_GOOD_DIR": str(folder),
             "WEB_CONCURRENCY": str(workers),
+            **settings,
         }
         self.log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 - closed in stop()
         gunicorn = Path(sys.executable).parent / "gunicorn"

@@ -37,7 +37,9 @@ def recorder() -> Recorder | None:
     found = current_app.extensions.get(RECORDER)
     if found is None:
         engine = db.engine
-        found = current_app.extensions.setdefault(RECORDER, Recorder(lambda: Session(engine)))
+        linger = current_app.config.get("RECORDS_LINGER", 0.0)
+        found = Recorder(lambda: Session(engine), linger=linger)
+        found = current_app.extensions.setdefault(RECORDER, found)
     return found
 
 

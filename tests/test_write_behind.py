@@ -1,0 +1,131 @@
+"""RECORDS_WRITE_BEHIND=1: calls are answered from memory and recorded just after."""
+
+from xml.etree import ElementTree
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from models import Conversation, Handoff, HandoffState, Metric, TranscriptTurn, db
+from tests.conftest import TwilioSigner, make_test_config
+from tests.live_server import LiveServer
+from tests.test_resilience_load import STORM, handoff_id, storm
+from tests.test_resilience_outage import BILLING_URI, asks, outage, place_call, route_of
+from tests.voice_support import add_destination, add_topic, pstn_call
+
+
+@pytest.fixture
+def behind(app):
+    """An app that writes records behind the answer, with a billing topic."""
+    app.config["RECORDS_WRITE_BEHIND"] = True
+    with app.app_context():
+        add_destination(name="Front desk")
+        billing = add_destination(name="Billing team", route=BILLING_URI)
+        add_topic(
+            name="Billing",
+            phrases=["billing"],
+            destination_id=billing.id,
+            utterance="Connecting you to billing.",
+        )
+    return app
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_call_is_recorded_whole_after_its_answers(behind, twilio):
+    params = pstn_call()
+    assert place_call(twilio, params).startswith(BILLING_URI)
+    with behind.app_context():
+        conversation = db.session.scalar(
+            select(Conversation).where(Conversation.call_sid == params["CallSid"])
+        )
+        assert conversation.status == "handoff_initiated"
+        handoff = db.session.scalar(
+            select(Handoff).where(Handoff.conversation_id == conversation.id)
+        )
+        assert handoff.destination_name == "Billing team"
+        spoken = [turn["text"] for turn in handoff.context["transcript"]]
+        assert spoken[1:] == ["it is about billing", "Connecting you to billing."]
+        assert count(HandoffState, HandoffState.handoff_id == handoff.id) == 1
+        names = set(
+            db.session.scalars(select(Metric.name).where(Metric.conversation_id == conversation.id))
+        )
+        assert {"HANDOFF_TO", "HANDOFF_REASON"} <= names
+
+
+def test_a_retry_in_another_process_gets_the_same_answer_and_no_second_record(
+    behind, twilio, migrated, tmp_path
+):
+    other = create_app(make_test_config(migrated, tmp_path, RECORDS_WRITE_BEHIND=True))
+    elsewhere = TwilioSigner(other.test_client())
+    params = pstn_call()
+    token = {"I-Twilio-Idempotency-Token": "retry-1"}
+    first = twilio.post("/voice/call", params, headers=token)
+    assert elsewhere.post("/voice/call", params, headers=token).data == first.data
+    gather = {**params, "SpeechResult": "billing"}
+    query = {"attempt": "1"}
+    answer = twilio.post("/voice/gather", gather, query=query)
+    again = elsewhere.post("/voice/gather", gather, query=query)
+    assert again.data == answer.data
+    assert twilio.post("/voice/gather", gather, query=query).data == answer.data
+    with behind.app_context():
+        conversation = db.session.scalar(
+            select(Conversation).where(Conversation.call_sid == params["CallSid"])
+        )
+        assert count(Handoff, Handoff.conversation_id == conversation.id) == 1
+        assert count(TranscriptTurn, TranscriptTurn.conversation_id == conversation.id) == 3
+    other.extensions["handoff_recorder"].stop()
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_calls_during_an_outage_are_answered_normally_and_recorded_after_it(
+    behind, twilio, migrated
+):
+    assert place_call(twilio, pstn_call()).startswith(BILLING_URI)
+    during = [pstn_call() for _ in range(3)]
+    twilio.drain = False
+    with outage(behind, migrated):
+        for params in during:
+            first = twilio.post("/voice/call", params)
+            # The greeting from memory, not the last-known-good fallback's direct handoff.
+            assert asks(first)
+            assert ElementTree.fromstring(first.data).find("./Gather/Say") is not None
+            gather = {**params, "SpeechResult": "billing"}
+            route = route_of(twilio.post("/voice/gather", gather, query={"attempt": "1"}))
+            assert route.startswith(BILLING_URI)
+    assert behind.extensions["handoff_recorder"].drain(timeout=20)
+    with behind.app_context():
+        for params in during:
+            conversation = db.session.scalar(
+                select(Conversation).where(Conversation.call_sid == params["CallSid"])
+            )
+            assert conversation is not None and conversation.status == "handoff_initiated"
+            assert count(Handoff, Handoff.conversation_id == conversation.id) == 1
+
+
+def test_gunicorn_workers_write_what_they_hold_before_they_exit(behind, migrated, tmp_path):
+    # Batches wait 5 s to fill, so the records are still queued when gunicorn stops.
+    live = LiveServer(migrated, tmp_path, workers=3, RECORDS_WRITE_BEHIND="1", RECORDS_LINGER="5")
+    try:
+        calls = [pstn_call() for _ in range(30)]
+        for params in calls:
+            assert live.post_signed("/voice/call", params)[0] == 200
+        params = calls[0]
+        gather = {**params, "SpeechResult": "billing"}
+        answers = storm(lambda: live.post_signed("/voice/gather?attempt=1", gather), STORM)
+        assert len({body for _, body in answers}) == 1
+    finally:
+        live.stop()
+    with behind.app_context():
+        recorded = set(db.session.scalars(select(Conversation.call_sid)))
+        assert recorded == {p["CallSid"] for p in calls}
+        conversation = db.session.scalar(
+            select(Conversation).where(Conversation.call_sid == params["CallSid"])
+        )
+        handoffs = db.session.scalars(
+            select(Handoff.id).where(Handoff.conversation_id == conversation.id)
+        ).all()
+        assert handoffs == [handoff_id(answers[0][1])]
