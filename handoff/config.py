@@ -4,13 +4,20 @@ Loaded once per config version and shared by the webhooks, the test-call simulat
 the SIP worker, promote/rollback snapshots and the last-known-good file.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Destination, Environment, FlowSettings, Integration, Topic
+from models import (
+    Destination,
+    DestinationHeader,
+    Environment,
+    FlowSettings,
+    Integration,
+    Topic,
+)
 
 
 @dataclass(frozen=True)
@@ -143,19 +150,45 @@ class EnvironmentConfig:
         )
 
 
+# Columns a row and its frozen form share as they are, both ways; links and lists are mapped
+# by hand because a copy gives destinations new ids.
+DESTINATION_FIELDS = ("name", "method", "encryption", "is_default", "ring_timeout")
+TOPIC_FIELDS = (
+    "name",
+    "dtmf",
+    "action",
+    "function",
+    "reason",
+    "utterance",
+    "immediate",
+    "position",
+)
+
+
 def destination_config(row: Destination) -> DestinationConfig:
     """Return the frozen form of a destination row."""
     return DestinationConfig(
         id=row.id,
-        name=row.name,
-        method=row.method,
         route=row.route or "",
         description=row.description or "",
         sip_headers=tuple(HeaderConfig(h.name, h.value) for h in row.sip_headers),
-        encryption=row.encryption,
-        is_default=row.is_default,
         fallback_id=row.fallback_id,
-        ring_timeout=row.ring_timeout,
+        **_copied(row, DESTINATION_FIELDS),
+    )
+
+
+def destination_row(config: DestinationConfig, environment_id: int) -> Destination:
+    """Return a new row for a frozen destination; its fallback is the caller's to link."""
+    return Destination(
+        environment_id=environment_id,
+        name_key=config.name.lower(),
+        route=config.route,
+        description=config.description,
+        sip_headers=[
+            DestinationHeader(position=i, name=h.name, value=h.value)
+            for i, h in enumerate(config.sip_headers)
+        ],
+        **_copied(config, DESTINATION_FIELDS),
     )
 
 
@@ -163,47 +196,54 @@ def topic_config(row: Topic) -> TopicConfig:
     """Return the frozen form of a topic row."""
     return TopicConfig(
         id=row.id,
-        name=row.name,
         phrases=tuple(row.phrases or ()),
-        dtmf=row.dtmf,
-        action=row.action,
-        destination_id=row.destination_id,
-        function=row.function,
         params=dict(row.params or {}),
-        reason=row.reason,
-        utterance=row.utterance,
-        immediate=row.immediate,
-        position=row.position,
+        destination_id=row.destination_id,
+        **_copied(row, TOPIC_FIELDS),
+    )
+
+
+def topic_row(config: TopicConfig, environment_id: int, destination_id: int | None) -> Topic:
+    """Return a new row for a frozen topic, leading to the (new) ``destination_id``."""
+    return Topic(
+        environment_id=environment_id,
+        name_key=config.name.lower(),
+        phrases=list(config.phrases),
+        params=dict(config.params),
+        destination_id=destination_id,
+        **_copied(config, TOPIC_FIELDS),
     )
 
 
 def integration_config(row: Integration | None) -> IntegrationConfig:
     """Return the frozen form of an integration row (defaults when missing)."""
-    if row is None:
-        return IntegrationConfig()
-    return IntegrationConfig(
-        kind=row.kind,
-        required_method=row.required_method,
-        route_hidden=row.route_hidden,
-        headers_hidden=row.headers_hidden,
-        sip_host=row.sip_host,
-        add_handoff_id_header=row.add_handoff_id_header,
-    )
+    return _frozen_settings(IntegrationConfig, row)
 
 
 def flow_config(row: FlowSettings | None) -> FlowConfig:
     """Return the frozen form of the flow settings row (defaults when missing)."""
+    return _frozen_settings(FlowConfig, row)
+
+
+def write_settings(row: Integration | FlowSettings, settings: IntegrationConfig | FlowConfig):
+    """Copy frozen integration or flow settings onto their row."""
+    for name in _names(type(settings)):
+        setattr(row, name, getattr(settings, name))
+
+
+def _frozen_settings(settings_class, row):
     if row is None:
-        return FlowConfig()
-    return FlowConfig(
-        greeting=row.greeting,
-        reprompt=row.reprompt,
-        apology=row.apology,
-        language=row.language,
-        voice=row.voice,
-        gather_timeout=row.gather_timeout,
-        max_attempts=row.max_attempts,
-    )
+        return settings_class()
+    return settings_class(**_copied(row, _names(settings_class)))
+
+
+def _names(settings_class) -> tuple[str, ...]:
+    # The settings dataclasses name exactly their row's columns: one list for both ways.
+    return tuple(f.name for f in fields(settings_class))
+
+
+def _copied(source, names) -> dict:
+    return {name: getattr(source, name) for name in names}
 
 
 def load_environment_config(session: Session, environment: Environment) -> EnvironmentConfig:

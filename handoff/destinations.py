@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from handoff import destination_rules, writes
 from handoff.config import destination_config, load_environment_config
-from handoff.errors import Conflict, NotFound, ValidationFailed
+from handoff.errors import Conflict, ValidationFailed
 from handoff.schemas import DestinationSchema
 from handoff.warnings import destination_warnings
 from models import Destination, DestinationHeader, Topic
@@ -24,13 +24,7 @@ def list_destinations(
     session: Session, environment: str | None = None, *, after_id: int = 0, limit: int = 0
 ) -> list[Destination]:
     """Return the environment's destinations in id order, from ``after_id`` on."""
-    env = writes.environment(session, environment)
-    query = (
-        select(Destination)
-        .where(Destination.environment_id == env.id, Destination.id > after_id)
-        .order_by(Destination.id)
-    )
-    return list(session.scalars(query.limit(limit) if limit else query))
+    return writes.page(session, environment, Destination, after_id=after_id, limit=limit)
 
 
 def get_destination(session: Session, environment: str | None, destination_id: int) -> Destination:
@@ -38,11 +32,7 @@ def get_destination(session: Session, environment: str | None, destination_id: i
 
     :raises NotFound: when it does not exist there.
     """
-    env = writes.environment(session, environment)
-    row = session.get(Destination, destination_id, populate_existing=True)
-    if row is None or row.environment_id != env.id:
-        raise NotFound(f"No handoff destination {destination_id} in {env.name}.")
-    return row
+    return writes.row_in(session, environment, Destination, destination_id, "handoff destination")
 
 
 def destination_data(row: Destination) -> dict:
@@ -67,10 +57,9 @@ def create_destination(
     count = session.scalar(select(func.count()).where(Destination.environment_id == env.id))
     row = Destination(environment_id=env.id, is_default=count == 0, version=1)
     _apply(row, data)
-    session.add(row)
-    session.flush()
-    writes.commit(session, env, actor, "create", "destination", row.id, after=destination_data(row))
-    return row
+    return writes.commit_new(
+        session, env, row, actor=actor, entity="destination", dump=destination_data
+    )
 
 
 def update_destination(
@@ -89,15 +78,12 @@ def update_destination(
     """
     env = writes.locked_environment(session, environment)
     row = get_destination(session, env.name, destination_id)
-    writes.check_version(row.version, _expected(expected_version, payload))
-    before = destination_data(row)
-    merged = {**_editable(before), **payload} if partial else payload
-    data = destination_rules.validate(session, env.id, merged, row=row)
-    _apply(row, data)
-    row.version += 1
-    session.flush()
-    after = destination_data(row)
-    writes.commit(session, env, actor, "update", "destination", row.id, before=before, after=after)
+    expected = _expected(expected_version, payload)
+    with writes.updating(
+        session, env, row, expected, actor=actor, entity="destination", dump=destination_data
+    ) as before:
+        merged = {**_editable(before), **payload} if partial else payload
+        _apply(row, destination_rules.validate(session, env.id, merged, row=row))
     return row
 
 
@@ -134,11 +120,15 @@ def duplicate_destination(
     data["name"] = _copy_name(session, env.id, source.name)
     row = Destination(environment_id=env.id, is_default=False, version=1)
     _apply(row, destination_rules.load(data))
-    session.add(row)
-    session.flush()
-    after = destination_data(row)
-    writes.commit(session, env, actor, "duplicate", "destination", row.id, after=after)
-    return row
+    return writes.commit_new(
+        session,
+        env,
+        row,
+        actor=actor,
+        entity="destination",
+        dump=destination_data,
+        action="duplicate",
+    )
 
 
 def set_default_destination(

@@ -34,20 +34,17 @@ def update_integration(
     expected_version: int | None = None,
 ) -> Integration:
     """Change the integration; a new ``kind`` brings its default constraints unless given."""
-    env = writes.locked_environment(session, environment)
-    row = get_integration(session, env.name)
-    data = _load(_integration_schema, payload)
-    writes.check_version(row.version, _version(expected_version, data))
-    before = _integration_schema.dump(row)
-    if data.get("kind", row.kind) != row.kind:
-        data = {**KIND_DEFAULTS[data["kind"]], **data}
-    for field, value in data.items():
-        setattr(row, field, value)
-    row.version += 1
-    session.flush()
-    after = _integration_schema.dump(row)
-    writes.commit(session, env, actor, "update", "integration", row.id, before=before, after=after)
-    return row
+    return _update(
+        session,
+        environment,
+        "integration",
+        get_integration,
+        _integration_schema,
+        payload,
+        actor=actor,
+        expected_version=expected_version,
+        with_defaults=_kind_defaults,
+    )
 
 
 def update_flow(
@@ -59,19 +56,47 @@ def update_flow(
     expected_version: int | None = None,
 ) -> FlowSettings:
     """Change the entry flow's greeting, reprompt, apology, language and gather settings."""
-    env = writes.locked_environment(session, environment)
-    row = get_flow(session, env.name)
-    data = _load(_flow_schema, payload)
-    writes.check_version(row.version, _version(expected_version, data))
-    before = _flow_schema.dump(row)
-    for field, value in data.items():
-        setattr(row, field, value)
-    row.version += 1
-    session.flush()
-    writes.commit(
-        session, env, actor, "update", "flow", row.id, before=before, after=_flow_schema.dump(row)
+    return _update(
+        session,
+        environment,
+        "flow",
+        get_flow,
+        _flow_schema,
+        payload,
+        actor=actor,
+        expected_version=expected_version,
     )
+
+
+def _update(
+    session,
+    environment,
+    entity,
+    get,
+    schema,
+    payload,
+    *,
+    actor,
+    expected_version,
+    with_defaults=None,
+):
+    env = writes.locked_environment(session, environment)
+    row = get(session, env.name)
+    data = _load(schema, payload)
+    expected = _version(expected_version, data)
+    with writes.updating(session, env, row, expected, actor=actor, entity=entity, dump=schema.dump):
+        if with_defaults is not None:
+            data = with_defaults(row, data)
+        for field, value in data.items():
+            setattr(row, field, value)
     return row
+
+
+def _kind_defaults(row: Integration, data: dict) -> dict:
+    # Only a change of kind brings defaults: re-sending the same kind keeps tuned constraints.
+    if data.get("kind", row.kind) != row.kind:
+        return {**KIND_DEFAULTS[data["kind"]], **data}
+    return data
 
 
 def _load(schema, payload: dict) -> dict:

@@ -4,28 +4,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from handoff import writes
-from handoff.config import EnvironmentConfig, load_environment_config
+from handoff.config import (
+    EnvironmentConfig,
+    destination_row,
+    load_environment_config,
+    topic_row,
+    write_settings,
+)
 from handoff.environments import LIVE, SANDBOX
 from handoff.errors import NotFound, ValidationFailed
 from models import ConfigVersion, Destination, DestinationHeader, FlowSettings, Integration, Topic
-
-INTEGRATION_FIELDS = (
-    "kind",
-    "required_method",
-    "route_hidden",
-    "headers_hidden",
-    "sip_host",
-    "add_handoff_id_header",
-)
-FLOW_FIELDS = (
-    "greeting",
-    "reprompt",
-    "apology",
-    "language",
-    "voice",
-    "gather_timeout",
-    "max_attempts",
-)
 
 
 def promote(session: Session, *, actor: str, note: str = "") -> ConfigVersion:
@@ -123,21 +111,7 @@ def _replace_contents(session: Session, live, config: EnvironmentConfig) -> None
     session.execute(delete(Destination).where(Destination.environment_id == live.id))
     id_map = {}
     for d in config.destinations:
-        row = Destination(
-            environment_id=live.id,
-            name=d.name,
-            name_key=d.name.lower(),
-            description=d.description,
-            method=d.method,
-            route=d.route,
-            encryption=d.encryption,
-            is_default=d.is_default,
-            ring_timeout=d.ring_timeout,
-            sip_headers=[
-                DestinationHeader(position=i, name=h.name, value=h.value)
-                for i, h in enumerate(d.sip_headers)
-            ],
-        )
+        row = destination_row(d, live.id)
         session.add(row)
         session.flush()
         id_map[d.id] = row.id
@@ -145,36 +119,16 @@ def _replace_contents(session: Session, live, config: EnvironmentConfig) -> None
         if d.fallback_id in id_map:
             session.get(Destination, id_map[d.id]).fallback_id = id_map[d.fallback_id]
     for t in config.topics:
-        session.add(
-            Topic(
-                environment_id=live.id,
-                name=t.name,
-                name_key=t.name.lower(),
-                phrases=list(t.phrases),
-                dtmf=t.dtmf,
-                action=t.action,
-                destination_id=id_map.get(t.destination_id),
-                function=t.function,
-                params=dict(t.params),
-                reason=t.reason,
-                utterance=t.utterance,
-                immediate=t.immediate,
-                position=t.position,
-            )
-        )
+        session.add(topic_row(t, live.id, id_map.get(t.destination_id)))
     _copy_settings(session, live, config)
     session.flush()
 
 
 def _copy_settings(session: Session, live, config: EnvironmentConfig) -> None:
-    integration = session.scalar(select(Integration).where(Integration.environment_id == live.id))
-    for field in INTEGRATION_FIELDS:
-        setattr(integration, field, getattr(config.integration, field))
-    integration.version += 1
-    flow = session.scalar(select(FlowSettings).where(FlowSettings.environment_id == live.id))
-    for field in FLOW_FIELDS:
-        setattr(flow, field, getattr(config.flow, field))
-    flow.version += 1
+    for model, settings in ((Integration, config.integration), (FlowSettings, config.flow)):
+        row = session.scalar(select(model).where(model.environment_id == live.id))
+        write_settings(row, settings)
+        row.version += 1
 
 
 def current_version(session: Session, environment: str) -> int | None:

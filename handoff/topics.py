@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from handoff import writes
 from handoff.config import load_environment_config, topic_config
-from handoff.errors import NotFound, ValidationFailed
+from handoff.errors import ValidationFailed
 from handoff.schemas import TopicSchema, slugify_reason
 from handoff.schemas.topic import MAX_POSITION
 from handoff.warnings import topic_warnings
@@ -20,11 +20,7 @@ def list_topics(
     session: Session, environment: str | None = None, *, after_id: int = 0, limit: int = 0
 ) -> list[Topic]:
     """Return the environment's topics in id order, from ``after_id`` on."""
-    env = writes.environment(session, environment)
-    query = (
-        select(Topic).where(Topic.environment_id == env.id, Topic.id > after_id).order_by(Topic.id)
-    )
-    return list(session.scalars(query.limit(limit) if limit else query))
+    return writes.page(session, environment, Topic, after_id=after_id, limit=limit)
 
 
 def get_topic(session: Session, environment: str | None, topic_id: int) -> Topic:
@@ -32,11 +28,7 @@ def get_topic(session: Session, environment: str | None, topic_id: int) -> Topic
 
     :raises NotFound: when it does not exist there.
     """
-    env = writes.environment(session, environment)
-    row = session.get(Topic, topic_id, populate_existing=True)
-    if row is None or row.environment_id != env.id:
-        raise NotFound(f"No topic {topic_id} in {env.name}.")
-    return row
+    return writes.row_in(session, environment, Topic, topic_id, "topic")
 
 
 def topic_data(row: Topic) -> dict:
@@ -58,10 +50,7 @@ def create_topic(session: Session, environment: str | None, payload: dict, *, ac
     data = _validate(session, env.id, payload)
     position = data.pop("position", 0) or _next_position(session, env.id)
     row = Topic(environment_id=env.id, position=position, version=1, **_columns(data))
-    session.add(row)
-    session.flush()
-    writes.commit(session, env, actor, "create", "topic", row.id, after=topic_data(row))
-    return row
+    return writes.commit_new(session, env, row, actor=actor, entity="topic", dump=topic_data)
 
 
 def update_topic(
@@ -78,16 +67,12 @@ def update_topic(
     env = writes.locked_environment(session, environment)
     row = get_topic(session, env.name, topic_id)
     expected = expected_version if expected_version is not None else payload.get("version")
-    writes.check_version(row.version, expected)
-    before = topic_data(row)
-    merged = {**_editable(before), **payload} if partial else payload
-    for field, value in _columns(_validate(session, env.id, merged, row)).items():
-        setattr(row, field, value)
-    row.version += 1
-    session.flush()
-    writes.commit(
-        session, env, actor, "update", "topic", row.id, before=before, after=topic_data(row)
-    )
+    with writes.updating(
+        session, env, row, expected, actor=actor, entity="topic", dump=topic_data
+    ) as before:
+        merged = {**_editable(before), **payload} if partial else payload
+        for field, value in _columns(_validate(session, env.id, merged, row)).items():
+            setattr(row, field, value)
     return row
 
 

@@ -1,4 +1,7 @@
-"""What every configuration write shares: environment locking, versions, audit, commit."""
+"""What configuration writes share: environment look-ups and locks, versions, audit, commit."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -6,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from handoff import audit
 from handoff.environments import EDITABLE, ENVIRONMENTS, bump_config_version
-from handoff.errors import Conflict, ReadOnly, StaleVersion, ValidationFailed
+from handoff.errors import Conflict, NotFound, ReadOnly, StaleVersion, ValidationFailed
 from models import Environment
 
 
@@ -25,6 +28,27 @@ def environment(session: Session, name: str | None) -> Environment:
                 ]
             }
         )
+    return row
+
+
+def page(session: Session, name: str | None, model, *, after_id: int = 0, limit: int = 0):
+    """Return the environment's ``model`` rows in id order, from ``after_id`` on."""
+    env = environment(session, name)
+    query = (
+        select(model).where(model.environment_id == env.id, model.id > after_id).order_by(model.id)
+    )
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def row_in(session: Session, name: str | None, model, row_id: int, what: str):
+    """Return the ``model`` row with this id, fresh from the database.
+
+    :raises NotFound: naming ``what`` when the environment has no such row.
+    """
+    env = environment(session, name)
+    row = session.get(model, row_id, populate_existing=True)
+    if row is None or row.environment_id != env.id:
+        raise NotFound(f"No {what} {row_id} in {env.name}.")
     return row
 
 
@@ -88,3 +112,49 @@ def commit(
     except IntegrityError as exc:
         session.rollback()
         raise Conflict("A concurrent change conflicts with this one; try again.") from exc
+
+
+def commit_new(
+    session: Session,
+    env: Environment,
+    row,
+    *,
+    actor: str,
+    entity: str,
+    dump: Callable[[object], dict],
+    action: str = "create",
+):
+    """Add a new row to the locked environment and commit it, audited with its data.
+
+    :raises Conflict: as :func:`commit`.
+    """
+    session.add(row)
+    session.flush()
+    commit(session, env, actor, action, entity, row.id, after=dump(row))
+    return row
+
+
+@contextmanager
+def updating(
+    session: Session,
+    env: Environment,
+    row,
+    expected_version: int | None,
+    *,
+    actor: str,
+    entity: str,
+    dump: Callable[[object], dict],
+) -> Iterator[dict]:
+    """Yield the row's data for the block to change the row, then bump its version and commit.
+
+    The commit is audited with the row's data before and after; a block that raises
+    commits nothing.
+    :raises StaleVersion: before the block, when ``expected_version`` is stale.
+    :raises Conflict: as :func:`commit`.
+    """
+    check_version(row.version, expected_version)
+    before = dump(row)
+    yield before
+    row.version += 1
+    session.flush()
+    commit(session, env, actor, "update", entity, row.id, before=before, after=dump(row))

@@ -1,9 +1,12 @@
 """Promote sandbox → live as numbered versions, roll back, list versions; numbers."""
 
 import pytest
+from sqlalchemy import select
 
+from handoff import promotion
 from handoff.numbers import environment_for_number
-from models import db
+from models import Destination, FlowSettings, Integration, Topic, db
+from tests.factories import DestinationFactory, HeaderFactory, TopicFactory, environment_id
 
 
 def live_names(api) -> list[str]:
@@ -57,6 +60,88 @@ def test_rollback_restores_an_earlier_version_as_a_new_one(api):
     paged = api.get("/v1/environments/live/versions", limit=3).get_json()
     rest = api.get("/v1/environments/live/versions", cursor=paged["next_cursor"]).get_json()
     assert [v["number"] for v in rest["items"]] == [1]
+
+
+def test_promote_carries_every_configured_field(app):
+    with app.app_context():
+        support = DestinationFactory(
+            name="Support",
+            description="Front line",
+            method="sip_refer",
+            route="sip:support@pbx.example.com",
+            encryption="udp_rtp",
+            is_default=True,
+            ring_timeout=12,
+        )
+        HeaderFactory(destination_id=support.id, name="X-Reason", value="$handoff_reason")
+        billing = DestinationFactory(name="Billing", fallback_id=support.id)
+        TopicFactory(
+            name="Refunds",
+            phrases=["refund", "money back"],
+            dtmf="3",
+            destination_id=billing.id,
+            reason="refunds",
+            utterance="Refunds, please",
+            immediate=True,
+            position=4,
+        )
+        TopicFactory(name="Hours", action="function", function="hours", params={"tz": "UTC"})
+        _set_settings(
+            Integration,
+            kind="sip_trunk",
+            required_method="sip_refer",
+            route_hidden=True,
+            headers_hidden=True,
+            sip_host="pbx.example.com",
+            add_handoff_id_header=False,
+        )
+        _set_settings(
+            FlowSettings,
+            greeting="Hi.",
+            reprompt="Again?",
+            apology="Sorry.",
+            language="fr-FR",
+            voice="Polly.Celine",
+            gather_timeout=9,
+            max_attempts=4,
+        )
+        promotion.promote(db.session, actor="test")
+        assert _contents("live") == _contents("sandbox")
+
+
+def _set_settings(model, **values) -> None:
+    row = db.session.scalar(select(model).where(model.environment_id == environment_id()))
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.session.commit()
+
+
+def _contents(environment: str) -> dict:
+    """Return every configured column of the environment's rows, with links by name."""
+    return {
+        model.__name__: sorted(
+            (_columns(row) for row in _rows(model, environment)), key=lambda c: c.get("name", "")
+        )
+        for model in (Integration, FlowSettings, Destination, Topic)
+    }
+
+
+def _rows(model, environment: str) -> list:
+    return db.session.scalars(
+        select(model).where(model.environment_id == environment_id(environment))
+    )
+
+
+def _columns(row) -> dict:
+    # Ids, versions and times belong to each environment's own rows; links are compared by name.
+    own = {"id", "environment_id", "version", "created_at", "updated_at"}
+    data = {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in own}
+    for link in ("fallback_id", "destination_id"):
+        if data.get(link) is not None:
+            data[link] = db.session.get(Destination, data[link]).name
+    if isinstance(row, Destination):
+        data["sip_headers"] = [(h.position, h.name, h.value) for h in row.sip_headers]
+    return data
 
 
 @pytest.mark.parametrize(

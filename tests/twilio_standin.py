@@ -1,43 +1,22 @@
 """A local HTTP server standing in for api.twilio.com's Calls resource."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+from tests.local_http import LocalServer
 
-class TwilioStandIn:
+
+class TwilioStandIn(LocalServer):
     """Answer call updates like Twilio: known in-progress calls, ended calls, unknown calls."""
 
     def __init__(self, calls: dict[str, str]):
+        super().__init__()
         self.calls = calls  # call sid -> status
         self.updates: list[dict] = []
-        standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
-                standin.updates.append(
-                    {
-                        "path": self.path,
-                        "form": parse_qs(raw),
-                        "auth": self.headers["Authorization"],
-                    }
-                )
-                status, body = standin.answer(sid)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+    def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict]:
+        form = parse_qs(raw.decode())
+        self.updates.append({"path": path, "form": form, "auth": headers["Authorization"]})
+        return self.answer(path.rsplit("/", 1)[-1].removesuffix(".json"))
 
     def answer(self, sid: str) -> tuple[int, dict]:
         status = self.calls.get(sid)
@@ -54,16 +33,3 @@ class TwilioStandIn:
                 "status": 400,
             }
         return 200, {"sid": sid, "status": status, "account_sid": "AC" + "0" * 32}
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()

@@ -7,9 +7,12 @@ from sqlalchemy import select
 
 from handoff.environments import bump_config_version, get_environment
 from models import Conversation, FlowSettings, HandoffState, db
-from tests.sip.peers import HOST, WorkerProcess, free_port
+from tests.sip.peers import HOST, Sipp, WorkerProcess, free_port
+from tests.voice_support import add_destination, add_topic, set_integration
 
 pytestmark = pytest.mark.sip
+# Headers a handoff carries: one from the caller's INVITE, one from the matched topic.
+CALLER_HEADERS = [("X-Customer", "$sip_X-Customer-Id"), ("X-Reason", "$handoff_reason")]
 
 
 @pytest.fixture
@@ -40,6 +43,50 @@ def start_worker(app, tmp_path):
         output = worker.output()
         assert code == 0, output
         assert "Traceback" not in output, output
+
+
+@pytest.fixture
+def sip_trunk(app):
+    """Make the sandbox a SIP trunk whose unrouted calls end after a one-word apology."""
+    with app.app_context():
+        set_integration("sandbox", kind="sip_trunk", required_method=None)
+        short_apology()
+
+
+@pytest.fixture
+def hand_off_at_once(app, sip_trunk):
+    """Return a function that hands every sandbox call, once answered, to a new destination."""
+
+    def configure(name: str, reason: str, **fields) -> None:
+        fields.setdefault("headers", CALLER_HEADERS)
+        with app.app_context():
+            destination = add_destination("sandbox", name, **fields)
+            add_topic("sandbox", name, immediate=True, destination_id=destination.id, reason=reason)
+
+    return configure
+
+
+@pytest.fixture
+def bridge_to_agents(hand_off_at_once):
+    """Return a function that bridges every sandbox call (INVITE, plain RTP) to a local port."""
+
+    def configure(port: int, **fields) -> None:
+        fields.setdefault("encryption", "udp_rtp")
+        route = f"sip:agent@{HOST}:{port}"
+        hand_off_at_once("Agents", "agents", method="sip_invite", route=route, **fields)
+
+    return configure
+
+
+@pytest.fixture
+def sbc(tmp_path):
+    """Return a function that starts SIPp as the SBC calling a worker (customer 42 unless told)."""
+
+    def call(worker: WorkerProcess, scenario: str, **keys) -> Sipp:
+        keys = {"customer": "42", **keys}
+        return Sipp(scenario, tmp_path, free_port(), f"{HOST}:{worker.port}", **keys)
+
+    return call
 
 
 def wait_for(check, timeout: float = 10.0, interval: float = 0.1, fresh: bool = True):

@@ -2,49 +2,21 @@
 
 import pytest
 
-from tests.sip.conftest import (
-    conversation_states,
-    ended_conversation,
-    short_apology,
-    timeline,
-    wait_for,
-)
+from tests.sip.conftest import conversation_states, ended_conversation, timeline, wait_for
 from tests.sip.peers import HOST, Sipp, free_port
-from tests.voice_support import add_destination, add_topic, set_integration
+from tests.voice_support import add_destination
 
 pytestmark = pytest.mark.sip
-HEADERS = [("X-Customer", "$sip_X-Customer-Id"), ("X-Reason", "$handoff_reason")]
 
 
-def configure(destination_port: int, **fields):
-    set_integration("sandbox", kind="sip_trunk", required_method=None)
-    short_apology()
-    fields.setdefault("headers", HEADERS)
-    fields.setdefault("encryption", "udp_rtp")
-    destination = add_destination(
-        "sandbox",
-        "Agents",
-        method="sip_invite",
-        route=f"sip:agent@{HOST}:{destination_port}",
-        **fields,
-    )
-    add_topic("sandbox", "Agents", immediate=True, destination_id=destination.id, reason="agents")
-    return destination
-
-
-def call(tmp_path, worker, scenario, **keys):
-    """Start SIPp as the SBC calling the worker."""
-    keys = {"customer": "42", **keys}
-    return Sipp(scenario, tmp_path, free_port(), f"{HOST}:{worker.port}", **keys)
-
-
-def test_invite_carries_headers_and_ends_both_legs(app, start_worker, tmp_path):
+def test_invite_carries_headers_and_ends_both_legs(
+    app, start_worker, bridge_to_agents, sbc, tmp_path
+):
     port = free_port()
-    with app.app_context():
-        configure(port)
+    bridge_to_agents(port)
     worker = start_worker()
     destination = Sipp("dest_answer", tmp_path, port)
-    caller = call(tmp_path, worker, "sbc_hangup", hold=1500).wait()
+    caller = sbc(worker, "sbc_hangup", hold=1500).wait()
     answered = destination.wait()
     assert caller.returncode == 0, caller.output
     assert answered.returncode == 0, answered.output
@@ -64,20 +36,22 @@ def test_invite_carries_headers_and_ends_both_legs(app, start_worker, tmp_path):
         ]
 
 
-def test_no_answer_falls_back_to_a_bye_that_carries_headers(app, start_worker, tmp_path):
+def test_no_answer_falls_back_to_a_bye_that_carries_headers(
+    app, start_worker, bridge_to_agents, sbc, tmp_path
+):
     port = free_port()
     with app.app_context():
-        back = add_destination(
+        back_id = add_destination(
             "sandbox",
             "Back to SBC",
             method="sip_bye",
             route="",
             headers=[("X-Handoff-Reason", "$handoff_reason")],
-        )
-        configure(port, ring_timeout=2, fallback_id=back.id)
+        ).id
+    bridge_to_agents(port, ring_timeout=2, fallback_id=back_id)
     worker = start_worker()
     destination = Sipp("dest_ringing", tmp_path, port)
-    caller = call(tmp_path, worker, "sbc_call").wait()
+    caller = sbc(worker, "sbc_call").wait()
     rang = destination.wait()
     assert rang.returncode == 0, rang.output
     assert caller.returncode == 0, caller.output
@@ -95,13 +69,14 @@ def test_no_answer_falls_back_to_a_bye_that_carries_headers(app, start_worker, t
         assert [h.method for h in conversation.handoffs] == ["sip_invite", "sip_bye"]
 
 
-def test_caller_hanging_up_while_it_rings_cancels_the_outbound_leg(app, start_worker, tmp_path):
+def test_caller_hanging_up_while_it_rings_cancels_the_outbound_leg(
+    app, start_worker, bridge_to_agents, sbc, tmp_path
+):
     port = free_port()
-    with app.app_context():
-        configure(port, ring_timeout=30)
+    bridge_to_agents(port, ring_timeout=30)
     worker = start_worker()
     destination = Sipp("dest_ringing", tmp_path, port)
-    caller = call(tmp_path, worker, "sbc_hangup", hold=1000).wait()
+    caller = sbc(worker, "sbc_hangup", hold=1000).wait()
     rang = destination.wait()
     assert caller.returncode == 0, caller.output
     assert rang.returncode == 0, rang.output
@@ -116,15 +91,13 @@ def test_caller_hanging_up_while_it_rings_cancels_the_outbound_leg(app, start_wo
         assert conversation_states(conversation)[-1].detail == "caller_hangup"
 
 
-def test_a_full_worker_answers_503_with_retry_after(app, start_worker, tmp_path):
+def test_a_full_worker_answers_503_with_retry_after(app, start_worker, sip_trunk, sbc):
     with app.app_context():
-        set_integration("sandbox", kind="sip_trunk", required_method=None)
-        short_apology()
         add_destination("sandbox", "Billing", method="sip_refer", route="sip:b@127.0.0.1:5999")
     worker = start_worker(SIP_MAX_LEGS=2, SIP_REFER_TIMEOUT=2, SIP_RETRY_AFTER=7)
-    busy = call(tmp_path, worker, "sbc_refer_silent")
+    busy = sbc(worker, "sbc_refer_silent")
     wait_for(lambda: "REFER sip" in _text(busy.messages), fresh=False)
-    refused = call(tmp_path, worker, "sbc_full").wait()
+    refused = sbc(worker, "sbc_full").wait()
     assert refused.returncode == 0, refused.output
     assert busy.wait().returncode == 0
     assert "Retry-After: 7" in refused.messages

@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Conversation, Handoff, db
-from tests.sip.conftest import conversation_states, ended_conversation, short_apology, wait_for
+from tests.sip.conftest import conversation_states, ended_conversation, wait_for
 from tests.sip.peers import HOST, Sipp, free_port
-from tests.sip.test_sip_bridge import configure
-from tests.voice_support import add_destination, set_integration
+from tests.voice_support import add_destination
 
 pytestmark = pytest.mark.sip
 # Sequential calls for the leak check. The suite runs 200 to keep CI fast while still
@@ -25,10 +24,9 @@ def stats(output: str, when: str) -> dict[str, int]:
     return {k: int(v) for k, v in (pair.split("=") for pair in line.split())}
 
 
-def test_sigterm_byes_every_leg_and_records_the_end(app, start_worker, tmp_path):
+def test_sigterm_byes_every_leg_and_records_the_end(app, start_worker, bridge_to_agents, tmp_path):
     port = free_port()
-    with app.app_context():
-        configure(port)
+    bridge_to_agents(port)
     worker = start_worker()
     destination = Sipp("dest_answer", tmp_path, port)
     caller = Sipp("sbc_call", tmp_path, free_port(), f"{HOST}:{worker.port}", customer="5")
@@ -44,10 +42,10 @@ def test_sigterm_byes_every_leg_and_records_the_end(app, start_worker, tmp_path)
     assert (after["legs"], after["sessions"], after["players"]) == (0, 0, 0)
 
 
-def test_many_sequential_calls_leak_no_legs_ports_or_descriptors(app, start_worker, tmp_path):
+def test_many_sequential_calls_leak_no_legs_ports_or_descriptors(
+    app, start_worker, sip_trunk, tmp_path
+):
     with app.app_context():
-        set_integration("sandbox", kind="sip_trunk", required_method=None)
-        short_apology()
         add_destination(
             "sandbox", "Back", method="sip_bye", route="", headers=[("X-Reason", "$handoff_reason")]
         )

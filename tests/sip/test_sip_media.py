@@ -8,17 +8,15 @@ from sqlalchemy import select
 from models import TranscriptTurn, db
 from tests.sip.conftest import conversation_states, ended_conversation, timeline, wait_for
 from tests.sip.peers import HOST, PjPeer, free_port, self_signed_certificate, tone_power
-from tests.sip.test_sip_bridge import configure
 from tests.voice_support import add_destination, add_topic
 
 pytestmark = pytest.mark.sip
 CALLER_TONE, CALLEE_TONE = 440, 1000
 
 
-def test_the_bridge_carries_audio_both_ways(app, start_worker, tmp_path):
+def test_the_bridge_carries_audio_both_ways(app, start_worker, bridge_to_agents, tmp_path):
     callee_port = free_port()
-    with app.app_context():
-        configure(callee_port, headers=[])
+    bridge_to_agents(callee_port, headers=[])
     worker = start_worker()
     callee = PjPeer("callee", callee_port, tmp_path, tone=CALLEE_TONE)
     caller = PjPeer(
@@ -35,10 +33,11 @@ def test_the_bridge_carries_audio_both_ways(app, start_worker, tmp_path):
         assert ("handoff_completed", 200) in timeline(conversation)
 
 
-def test_the_destination_hanging_up_ends_the_caller_too(app, start_worker, tmp_path):
+def test_the_destination_hanging_up_ends_the_caller_too(
+    app, start_worker, bridge_to_agents, tmp_path
+):
     callee_port = free_port()
-    with app.app_context():
-        configure(callee_port, headers=[])
+    bridge_to_agents(callee_port, headers=[])
     worker = start_worker()
     callee = PjPeer("callee", callee_port, tmp_path, hold=1)
     started = time.monotonic()
@@ -53,11 +52,12 @@ def test_the_destination_hanging_up_ends_the_caller_too(app, start_worker, tmp_p
         assert conversation_states(conversation)[-1].detail == "destination_hangup"
 
 
-def test_tls_srtp_bridges_over_tls_with_mandatory_srtp(app, start_worker, tmp_path):
+def test_tls_srtp_bridges_over_tls_with_mandatory_srtp(
+    app, start_worker, bridge_to_agents, tmp_path
+):
     callee_port = free_port()
     cert, key = self_signed_certificate(tmp_path)
-    with app.app_context():
-        configure(callee_port, headers=[], encryption="tls_srtp")
+    bridge_to_agents(callee_port, headers=[], encryption="tls_srtp")
     worker = start_worker()
     callee = PjPeer(
         "callee", callee_port, tmp_path, tone=CALLEE_TONE, tls_cert=cert, tls_key=key, srtp=True
@@ -73,13 +73,8 @@ def test_tls_srtp_bridges_over_tls_with_mandatory_srtp(app, start_worker, tmp_pa
 
 
 @pytest.mark.parametrize("method", ["rfc4733", "info"])
-def test_dtmf_picks_the_topic(app, start_worker, tmp_path, method):
+def test_dtmf_picks_the_topic(app, start_worker, sip_trunk, tmp_path, method):
     with app.app_context():
-        from tests.sip.conftest import short_apology
-        from tests.voice_support import set_integration
-
-        set_integration("sandbox", kind="sip_trunk", required_method=None)
-        short_apology()
         add_destination("sandbox", "Front desk", method="sip_bye", route="")
         sales = add_destination(
             "sandbox", "Sales", method="sip_bye", route="", headers=[("X-Dept", "sales")]

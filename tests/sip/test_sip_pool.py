@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from models import Conversation, db
 from tests.sip.conftest import wait_for
 from tests.sip.peers import HOST, Kamailio, Sipp, free_port
-from tests.sip.test_sip_bridge import configure
 from tests.voice_support import add_destination, set_integration
 
 pytestmark = pytest.mark.sip
@@ -31,11 +30,10 @@ def kamailio(tmp_path):
 
 
 def test_kamailio_spreads_more_bridged_calls_than_one_worker_holds(
-    app, start_worker, kamailio, tmp_path
+    app, start_worker, kamailio, bridge_to_agents, tmp_path
 ):
     port = free_port()
-    with app.app_context():
-        configure(port)
+    bridge_to_agents(port)
     first = free_port(2)
     pool = start_worker(SIP_WORKERS=2, SIP_LISTEN=f"{HOST}:{first}")
     proxy = kamailio([first, first + 1])

@@ -3,42 +3,39 @@
 import pytest
 
 from models import db
-from tests.sip.conftest import (
-    conversation_states,
-    ended_conversation,
-    short_apology,
-    timeline,
-    wait_for,
-)
-from tests.sip.peers import HOST, Sipp, free_port
-from tests.voice_support import add_destination, add_topic, set_integration
+from tests.sip.conftest import conversation_states, ended_conversation, timeline, wait_for
+from tests.voice_support import add_destination
 
 pytestmark = pytest.mark.sip
 TARGET = "sip:billing@127.0.0.1:5999"
 
 
-def configure(**fields):
-    set_integration("sandbox", kind="sip_trunk", required_method=None)
-    short_apology()
-    headers = [("X-Customer", "$sip_X-Customer-Id"), ("X-Reason", "$handoff_reason")]
-    destination = add_destination(
-        "sandbox", "Billing", method="sip_refer", route=TARGET, headers=headers, **fields
-    )
-    # An immediate topic: the call is handed off as soon as it is answered.
-    add_topic("sandbox", "Billing", immediate=True, destination_id=destination.id, reason="billing")
-    return destination
+@pytest.fixture
+def refer_to_billing(hand_off_at_once):
+    """Return a function that refers every sandbox call to Billing at ``TARGET``."""
+
+    def configure(**fields) -> None:
+        hand_off_at_once("Billing", "billing", method="sip_refer", route=TARGET, **fields)
+
+    return configure
 
 
-def sbc(tmp_path, worker, scenario="sbc_refer", **keys):
-    keys = {"customer": "42", "notify_code": 200, **keys}
-    return Sipp(scenario, tmp_path, free_port(), f"{HOST}:{worker.port}", **keys).wait()
+@pytest.fixture
+def refer_call(sbc):
+    """Return a function that runs SIPp as the SBC through a REFER scenario, to its end."""
+
+    def run(worker, scenario: str = "sbc_refer", **keys):
+        return sbc(worker, scenario, **{"notify_code": 200, **keys}).wait()
+
+    return run
 
 
-def test_refer_carries_headers_and_records_the_final_notify(app, start_worker, tmp_path):
-    with app.app_context():
-        configure()
+def test_refer_carries_headers_and_records_the_final_notify(
+    app, start_worker, refer_to_billing, refer_call
+):
+    refer_to_billing()
     worker = start_worker()
-    run = sbc(tmp_path, worker)
+    run = refer_call(worker)
     assert run.returncode == 0, run.output
     refer = run.received("REFER")[0]
     assert f"Refer-To: <{TARGET}?X-Customer=42&X-Reason=billing&X-Handoff-ID=ho_" in refer
@@ -55,11 +52,12 @@ def test_refer_carries_headers_and_records_the_final_notify(app, start_worker, t
         ]
 
 
-def test_a_failed_notify_is_recorded_and_never_reported_as_success(app, start_worker, tmp_path):
-    with app.app_context():
-        configure()
+def test_a_failed_notify_is_recorded_and_never_reported_as_success(
+    app, start_worker, refer_to_billing, refer_call
+):
+    refer_to_billing()
     worker = start_worker()
-    run = sbc(tmp_path, worker, notify_code=486)
+    run = refer_call(worker, notify_code=486)
     assert run.returncode == 0, run.output
     with app.app_context():
         conversation = wait_for(ended_conversation)
@@ -69,14 +67,16 @@ def test_a_failed_notify_is_recorded_and_never_reported_as_success(app, start_wo
         db.session.rollback()
 
 
-def test_a_refused_refer_falls_back_to_the_fallback_destination(app, start_worker, tmp_path):
+def test_a_refused_refer_falls_back_to_the_fallback_destination(
+    app, start_worker, refer_to_billing, refer_call
+):
     with app.app_context():
-        desk = add_destination(
+        desk_id = add_destination(
             "sandbox", "Desk", method="sip_refer", route="sip:desk@127.0.0.1:5998"
-        )
-        configure(fallback_id=desk.id)
+        ).id
+    refer_to_billing(fallback_id=desk_id)
     worker = start_worker()
-    run = sbc(tmp_path, worker, "sbc_refer_refused")
+    run = refer_call(worker, "sbc_refer_refused")
     assert run.returncode == 0, run.output
     first, second = run.received("REFER")
     assert f"Refer-To: <{TARGET}?" in first
@@ -94,11 +94,10 @@ def test_a_refused_refer_falls_back_to_the_fallback_destination(app, start_worke
         assert names == ["Billing", "Desk"]
 
 
-def test_a_bare_202_times_out_as_a_failure(app, start_worker, tmp_path):
-    with app.app_context():
-        configure()
+def test_a_bare_202_times_out_as_a_failure(app, start_worker, refer_to_billing, refer_call):
+    refer_to_billing()
     worker = start_worker(SIP_REFER_TIMEOUT=1)
-    run = sbc(tmp_path, worker, "sbc_refer_silent")
+    run = refer_call(worker, "sbc_refer_silent")
     assert run.returncode == 0, run.output
     with app.app_context():
         conversation = wait_for(ended_conversation)
@@ -109,11 +108,12 @@ def test_a_bare_202_times_out_as_a_failure(app, start_worker, tmp_path):
         assert ("handoff_completed", 200) not in states
 
 
-def test_caller_hanging_up_mid_transfer_is_recorded_and_cleaned_up(app, start_worker, tmp_path):
-    with app.app_context():
-        configure()
+def test_caller_hanging_up_mid_transfer_is_recorded_and_cleaned_up(
+    app, start_worker, refer_to_billing, refer_call
+):
+    refer_to_billing()
     worker = start_worker(SIP_REFER_TIMEOUT=10)
-    run = sbc(tmp_path, worker, "sbc_refer_hangup")
+    run = refer_call(worker, "sbc_refer_hangup")
     assert run.returncode == 0, run.output
     with app.app_context():
         conversation = wait_for(ended_conversation)
