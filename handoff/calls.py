@@ -3,7 +3,7 @@
 import logging
 from dataclasses import asdict
 
-from sqlalchemy import func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from handoff import states
@@ -14,6 +14,8 @@ from models import Conversation, Handoff, TranscriptTurn, WebhookReply, new_id, 
 log = logging.getLogger(__name__)
 CALLER = "caller"
 SERVICE = "service"
+# session.info key: each conversation's turns as read once in the current transaction.
+TURNS = "handoff_turns"
 
 
 def conversation_for(session: Session, call_sid: str) -> Conversation | None:
@@ -48,6 +50,8 @@ def open_conversation(
         sip_headers=dict(facts.sip_headers),
         state={},
         status=states.AUTOMATED,
+        # Set now, not at flush: the handoff context may quote it before anything is flushed.
+        started_at=utcnow(),
     )
     session.add(conversation)
     return conversation
@@ -57,18 +61,45 @@ def add_turn(session: Session, conversation: Conversation, speaker: str, kind: s
     """Append one transcript turn (what the caller said or pressed, what the service said)."""
     if not text:
         return None
-    # Counted inside the INSERT: one round trip per turn instead of two.
-    position = (
-        select(func.count())
-        .select_from(TranscriptTurn)
-        .where(TranscriptTurn.conversation_id == conversation.id)
-        .scalar_subquery()
-    )
+    turns = turns_so_far(session, conversation)
     turn = TranscriptTurn(
-        conversation_id=conversation.id, position=position, speaker=speaker, kind=kind, text=text
+        conversation_id=conversation.id,
+        position=len(turns),
+        speaker=speaker,
+        kind=kind,
+        text=text,
     )
+    turns.append({"speaker": speaker, "kind": kind, "text": text})
     session.add(turn)
     return turn
+
+
+def turns_so_far(session: Session, conversation: Conversation) -> list[dict]:
+    """Return the conversation's turns, read once per transaction and kept up to date after."""
+    memo = session.info.setdefault(TURNS, {})
+    turns = memo.get(conversation.id)
+    if turns is None:
+        # A conversation created in this transaction has nothing stored to read.
+        turns = [] if conversation in session.new else stored_turns(session, conversation.id)
+        memo[conversation.id] = turns
+    return turns
+
+
+def stored_turns(session: Session, conversation_id: str) -> list[dict]:
+    """Return the conversation's stored turns, oldest first."""
+    rows = session.execute(
+        select(TranscriptTurn.speaker, TranscriptTurn.kind, TranscriptTurn.text)
+        .where(TranscriptTurn.conversation_id == conversation_id)
+        .order_by(TranscriptTurn.position, TranscriptTurn.id)
+    )
+    return [{"speaker": speaker, "kind": kind, "text": text} for speaker, kind, text in rows]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def forget_turns(session: Session, transaction) -> None:
+    """Read turns afresh in the next transaction: another process may have added some."""
+    if transaction.parent is None:
+        session.info.pop(TURNS, None)
 
 
 def record_handoff(
@@ -83,7 +114,7 @@ def record_handoff(
     """Store the handoff with its context and move the conversation to handoff_initiated."""
     destination = plan.destination
     row = Handoff(
-        id=plan.handoff_id or None,
+        id=plan.handoff_id or new_id("ho"),
         conversation_id=conversation.id,
         step=step,
         shared_id=facts.call_sid or None,
@@ -102,9 +133,9 @@ def record_handoff(
         warnings=[{"code": c, "message": m} for c, m in plan.warnings],
         state=states.HANDOFF_INITIATED,
     )
-    session.add(row)
-    session.flush()
     row.context = handoff_context(session, conversation, config, facts, plan, row)
+    # Flushed with the state row in transition(): one flush for the whole handoff.
+    session.add(row)
     detail = f"{plan.method} to {row.destination_name or 'no destination'}"
     if plan.substituted:
         detail += f" (substituted for {plan.requested_method})"
@@ -160,13 +191,7 @@ def destination_summary(plan: HandoffPlan) -> dict:
 
 def transcript(session: Session, conversation: Conversation) -> list[dict]:
     """Return the conversation's turns so far, oldest first."""
-    session.flush()
-    turns = session.scalars(
-        select(TranscriptTurn)
-        .where(TranscriptTurn.conversation_id == conversation.id)
-        .order_by(TranscriptTurn.position, TranscriptTurn.id)
-    )
-    return [{"speaker": t.speaker, "kind": t.kind, "text": t.text} for t in turns]
+    return [dict(turn) for turn in turns_so_far(session, conversation)]
 
 
 def record_unrouted(session: Session, conversation: Conversation, reason: str) -> None:

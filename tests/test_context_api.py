@@ -50,6 +50,21 @@ def test_handoff_state_errors(client, api_headers, call, query, status, code):
         assert "id" in body["errors"]
 
 
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/handoff_state?id=0&shared_id=%00", "shared_id"),
+        ("/v1/conversations?destination=a%00b", "destination"),
+        ("/v1/conversations/cv%00x/handoff_states", "conversation_id"),
+    ],
+)
+def test_a_nul_in_the_query_or_path_is_a_400_naming_the_field(client, api_headers, path, field):
+    # PostgreSQL refuses NUL even in a comparison: it must never reach the database.
+    response = client.get(path, headers=api_headers)
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {field: ["Must not contain NUL characters."]}
+
+
 def test_api_key_required(client, call):
     response = client.get(f"/v1/handoff_state?id={call['handoff']}")
     assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"

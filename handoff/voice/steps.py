@@ -101,8 +101,7 @@ def plan_gather(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
     decision = decide_gather(config, facts)
 
     def write(session: Session) -> Decision:
-        conversation = calls.conversation_for(session, facts.call_sid)
-        conversation = conversation or calls.open_conversation(session, config, facts)
+        conversation = calls.open_conversation(session, config, facts)
         calls.add_turn(session, conversation, calls.CALLER, "speech", facts.speech)
         calls.add_turn(session, conversation, calls.CALLER, "dtmf", facts.digits)
         return record_decision(session, conversation, config, facts, decision, step)

@@ -39,6 +39,7 @@ class ApiBlueprint(Blueprint):
     def __init__(self, name: str, import_name: str, **kwargs):
         super().__init__(name, import_name, **kwargs)
         self.before_request(require_api_key)
+        self.before_request(refuse_nul_characters)
         self.register_error_handler(HandoffError, errors.handle_domain_error)
         self.register_error_handler(HTTPException, errors.handle_http_error)
         csrf.exempt(self)
@@ -55,6 +56,14 @@ def require_api_key() -> None:
     if needed not in caller.scopes:
         raise Forbidden(f"This API key lacks the {needed!r} scope.")
     g.api_caller = caller
+
+
+def refuse_nul_characters() -> None:
+    """Refuse a NUL in the query or path with 400: PostgreSQL cannot even compare one."""
+    given = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    bad = sorted({name for name, value in given if isinstance(value, str) and "\x00" in value})
+    if bad:
+        raise ValidationFailed({name: ["Must not contain NUL characters."] for name in bad})
 
 
 def actor() -> str:
