@@ -7,8 +7,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from handoff.settings import database_url
+from models import WebhookReply
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 
@@ -25,6 +30,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # Seconds the server still spent writing queued call records after the load stopped.
+    settle_s: float = 0.0
 
 
 def wrk_binary() -> str:
@@ -86,3 +93,25 @@ def _post_patiently(req, attempts: int = 4) -> tuple[str, str]:
                 raise
             time.sleep(1)
     raise AssertionError("unreachable")
+
+
+def settled(result: Result, url: str, duration: int, quiet: float = 0.3) -> Result:
+    """Return ``result`` with the time to write records left queued counted in its req/s.
+
+    A write-behind server answers faster than it records; stored replies (one per answered
+    request) stop growing once its queues are empty.
+    """
+    engine = create_engine(database_url(url, ""))
+    count = select(func.count()).select_from(WebhookReply)
+    started = last_change = time.monotonic()
+    last = -1
+    with engine.connect() as conn:
+        while time.monotonic() - last_change < quiet:
+            now = conn.execute(count).scalar()
+            conn.rollback()
+            if now != last:
+                last, last_change = now, time.monotonic()
+            time.sleep(0.02)
+    engine.dispose()
+    settle = max(last_change - started, 0.0)
+    return replace(result, rps=result.rps * duration / (duration + settle), settle_s=settle)

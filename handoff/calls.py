@@ -3,26 +3,34 @@
 import logging
 from dataclasses import asdict
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff import states
 from handoff.config import EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
+from handoff.transaction_memo import memo
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, new_id, utcnow
 
 log = logging.getLogger(__name__)
 CALLER = "caller"
 SERVICE = "service"
-# session.info key: each conversation's turns as read once in the current transaction.
-TURNS = "handoff_turns"
+# Transaction memos: conversations by CallSid, and each conversation's turns so far.
+CONVERSATIONS = "conversations"
+TURNS = "turns"
 
 
 def conversation_for(session: Session, call_sid: str) -> Conversation | None:
     """Return the conversation of ``call_sid``, if one exists."""
     if not call_sid:
         return None
-    return session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+    known = memo(session, CONVERSATIONS)
+    conversation = known.get(call_sid)
+    if conversation is None:
+        conversation = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+        if conversation is not None:
+            known[call_sid] = conversation
+    return conversation
 
 
 def open_conversation(
@@ -54,6 +62,8 @@ def open_conversation(
         started_at=utcnow(),
     )
     session.add(conversation)
+    if conversation.call_sid:
+        memo(session, CONVERSATIONS)[conversation.call_sid] = conversation
     return conversation
 
 
@@ -76,12 +86,12 @@ def add_turn(session: Session, conversation: Conversation, speaker: str, kind: s
 
 def turns_so_far(session: Session, conversation: Conversation) -> list[dict]:
     """Return the conversation's turns, read once per transaction and kept up to date after."""
-    memo = session.info.setdefault(TURNS, {})
-    turns = memo.get(conversation.id)
+    known = memo(session, TURNS)
+    turns = known.get(conversation.id)
     if turns is None:
         # A conversation created in this transaction has nothing stored to read.
         turns = [] if conversation in session.new else stored_turns(session, conversation.id)
-        memo[conversation.id] = turns
+        known[conversation.id] = turns
     return turns
 
 
@@ -93,13 +103,6 @@ def stored_turns(session: Session, conversation_id: str) -> list[dict]:
         .order_by(TranscriptTurn.position, TranscriptTurn.id)
     )
     return [{"speaker": speaker, "kind": kind, "text": text} for speaker, kind, text in rows]
-
-
-@event.listens_for(Session, "after_transaction_end")
-def forget_turns(session: Session, transaction) -> None:
-    """Read turns afresh in the next transaction: another process may have added some."""
-    if transaction.parent is None:
-        session.info.pop(TURNS, None)
 
 
 def record_handoff(

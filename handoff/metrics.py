@@ -7,7 +7,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from handoff import states
-from models import Handoff, HandoffState, Metric
+from models import Metric
 
 METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
 HANDOFF_TO = "HANDOFF_TO"
@@ -39,11 +39,11 @@ def write_metric(
     return True
 
 
-def record_handoff_metrics(session: Session, row: HandoffState) -> None:
+def record_handoff_metrics(session: Session, moved: states.Transition) -> None:
     """Write HANDOFF_TO and HANDOFF_REASON when a handoff starts or is recorded as soft."""
+    row, handoff = moved.row, moved.handoff
     if row.state not in (states.HANDOFF_INITIATED, states.SOFT_HANDOFF):
         return
-    handoff = session.get(Handoff, row.handoff_id) if row.handoff_id else None
     if handoff is not None:
         if handoff.destination_name:
             write_metric(session, row.conversation_id, HANDOFF_TO, handoff.destination_name)

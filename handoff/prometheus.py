@@ -14,7 +14,6 @@ from prometheus_client import (
 from sqlalchemy.orm import Session
 
 from handoff import states
-from models import Conversation, Handoff, HandoffState
 
 HANDOFFS = Counter(
     "handoff_handoffs_total",
@@ -36,15 +35,14 @@ OUTCOMES = {
 }
 
 
-def count_transition(session: Session, row: HandoffState) -> None:
+def count_transition(session: Session, moved: states.Transition) -> None:
     """Count a handoff outcome (listener of ``states.transition``)."""
-    outcome = OUTCOMES.get(row.state)
+    outcome = OUTCOMES.get(moved.row.state)
     if outcome is None:
         return
-    conversation = session.get(Conversation, row.conversation_id)
-    handoff = session.get(Handoff, row.handoff_id) if row.handoff_id else None
+    handoff = moved.handoff
     HANDOFFS.labels(
-        environment=conversation.environment,
+        environment=moved.conversation.environment,
         destination=handoff.destination_name if handoff else "",
         method=handoff.method if handoff else "",
         outcome=outcome,

@@ -1,6 +1,7 @@
 """Handoff states and the one place that records a transition."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,17 @@ BUILTIN_STATES = (
     ENDED,
 )
 
-Listener = Callable[[Session, HandoffState], None]
+
+@dataclass(frozen=True)
+class Transition:
+    """One recorded transition and the rows it concerns, as listeners receive it."""
+
+    row: HandoffState
+    conversation: Conversation
+    handoff: Handoff | None
+
+
+Listener = Callable[[Session, Transition], None]
 _listeners: list[Listener] = []
 
 
@@ -57,7 +68,10 @@ def transition(
     if handoff is not None and state != ENDED:
         handoff.state = state
     conversation.status = state
-    session.flush()
+    if session.autoflush:
+        # Give listeners stored rows; a batch of call records (autoflush off) flushes once.
+        session.flush()
+    moved = Transition(row, conversation, handoff)
     for listener in _listeners:
-        listener(session, row)
+        listener(session, moved)
     return row

@@ -3,12 +3,17 @@
 import secrets
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound, ValidationFailed
+from handoff.states import Transition
 from handoff.timefmt import iso
+from handoff.transaction_memo import memo
 from models import Conversation, Delivery, HandoffState, Subscription
+
+# Transaction memo: the active subscriptions, read once per batch of call records.
+SUBSCRIPTIONS = "subscriptions"
 
 
 class SubscriptionNotFound(NotFound):
@@ -103,18 +108,21 @@ def transition_payload(conversation: Conversation, row: HandoffState) -> dict:
     }
 
 
-def enqueue_deliveries(session: Session, row: HandoffState) -> None:
+def enqueue_deliveries(session: Session, moved: Transition) -> None:
     """Queue the transition for every matching subscriber, in the caller's transaction."""
-    conversation = session.get(Conversation, row.conversation_id)
-    query = select(Subscription).where(
-        Subscription.active.is_(True),
-        or_(
-            Subscription.environment.is_(None),
-            Subscription.environment == conversation.environment,
-        ),
-    )
+    row, conversation = moved.row, moved.conversation
+    subscribers = [
+        subscription
+        for subscription in active_subscriptions(session)
+        if subscription.environment in (None, conversation.environment)
+    ]
+    if not subscribers:
+        return
+    if row.id is None:
+        # A delivery names its state row and carries its time: store them first.
+        session.flush()
     payload = transition_payload(conversation, row)
-    for subscription in session.scalars(query):
+    for subscription in subscribers:
         session.add(
             Delivery(
                 subscription_id=subscription.id,
@@ -123,3 +131,12 @@ def enqueue_deliveries(session: Session, row: HandoffState) -> None:
                 payload=payload,
             )
         )
+
+
+def active_subscriptions(session: Session) -> list[Subscription]:
+    """Return the active subscriptions (read once per transaction)."""
+    known = memo(session, SUBSCRIPTIONS)
+    if "active" not in known:
+        query = select(Subscription).where(Subscription.active.is_(True))
+        known["active"] = list(session.scalars(query.order_by(Subscription.id)))
+    return known["active"]

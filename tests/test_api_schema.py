@@ -10,6 +10,7 @@ from schemathesis.checks import (
 )
 
 from tests.conftest import API_KEY
+from tests.twilio_standin import TwilioStandIn
 
 # Bounded: CI runs every operation with this many generated requests.
 EXAMPLES = 8
@@ -24,6 +25,15 @@ CHECKS = [
 
 
 def test_api_conforms_to_its_openapi_document(app):
+    # Live-call handoffs reach a local Twilio that knows no call (404), never the real one,
+    # where an unreachable network would make a documented but unwanted 502.
+    with TwilioStandIn({}) as twilio:
+        app.config["TWILIO_API_BASE_URL"] = twilio.url
+        check_every_operation(app)
+
+
+def check_every_operation(app):
+    """Run schemathesis on each operation, then fail with every failure found."""
     schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)
     failures = {}
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from models import Conversation, Handoff, HandoffState, Metric, TranscriptTurn, db
+from handoff.subscriptions import create_subscription
+from models import Conversation, Delivery, Handoff, HandoffState, Metric, TranscriptTurn, db
 from tests.conftest import TwilioSigner, make_test_config
 from tests.live_server import LiveServer
 from tests.test_resilience_load import STORM, handoff_id, storm
@@ -53,6 +54,40 @@ def test_a_call_is_recorded_whole_after_its_answers(behind, twilio):
             db.session.scalars(select(Metric.name).where(Metric.conversation_id == conversation.id))
         )
         assert {"HANDOFF_TO", "HANDOFF_REASON"} <= names
+
+
+def test_a_call_and_its_gather_in_one_batch_make_one_whole_record(behind, twilio):
+    behind.config["RECORDS_LINGER"] = 0.5
+    with behind.app_context():
+        create_subscription(db.session, "https://crm.example.com/hook", None)
+    twilio.drain = False
+    params = pstn_call()
+    assert asks(twilio.post("/voice/call", params))
+    gather = {**params, "SpeechResult": "billing"}
+    assert route_of(twilio.post("/voice/gather", gather, query={"attempt": "1"}))
+    recorder = behind.extensions["handoff_recorder"]
+    assert recorder.pending == 2, "both records should wait in one batch"
+    assert recorder.drain(timeout=10)
+    with behind.app_context():
+        conversation = db.session.scalar(
+            select(Conversation).where(Conversation.call_sid == params["CallSid"])
+        )
+        turns = db.session.scalars(
+            select(TranscriptTurn.position)
+            .where(TranscriptTurn.conversation_id == conversation.id)
+            .order_by(TranscriptTurn.id)
+        ).all()
+        assert turns == [0, 1, 2]
+        state = db.session.scalar(
+            select(HandoffState).where(HandoffState.conversation_id == conversation.id)
+        )
+        delivery = db.session.scalar(
+            select(Delivery).where(Delivery.conversation_id == conversation.id)
+        )
+        assert delivery.handoff_state_id == state.id
+        assert delivery.payload["id"] == state.id
+        assert delivery.payload["state"] == "handoff_initiated"
+        assert delivery.payload["at"]
 
 
 def test_a_retry_in_another_process_gets_the_same_answer_and_no_second_record(
