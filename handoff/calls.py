@@ -25,12 +25,24 @@ def conversation_for(session: Session, call_sid: str) -> Conversation | None:
     if not call_sid:
         return None
     known = memo(session, CONVERSATIONS)
-    conversation = known.get(call_sid)
-    if conversation is None:
-        conversation = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
-        if conversation is not None:
-            known[call_sid] = conversation
-    return conversation
+    if call_sid not in known:
+        query = select(Conversation).where(Conversation.call_sid == call_sid)
+        known[call_sid] = session.scalar(query)
+    return known[call_sid]
+
+
+def remember_conversations(session: Session, call_sids) -> None:
+    """Read many calls' conversations in one query, for the rest of the transaction."""
+    known = memo(session, CONVERSATIONS)
+    wanted = {sid for sid in call_sids if sid and sid not in known}
+    if not wanted:
+        return
+    query = select(Conversation).where(Conversation.call_sid.in_(wanted))
+    for conversation in session.scalars(query):
+        known[conversation.call_sid] = conversation
+    for sid in wanted:
+        # Known to have none: the first webhook of the call will open it.
+        known.setdefault(sid, None)
 
 
 def open_conversation(

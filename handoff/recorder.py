@@ -58,6 +58,7 @@ class Recorder:
         self._submitted = 0
         self._finished = 0
         self._dropped = 0
+        self._in_flight = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
         # What this process answered lately, by reply key: a retry gets it back at once.
@@ -75,9 +76,11 @@ class Recorder:
     def submit(self, record: Record) -> None:
         """Queue ``record`` to be written (starts the writer thread on first use)."""
         with self._changed:
-            if len(self._queue) >= self.max_pending:
-                # Memory is finite; the oldest record goes, loudly, and the caller is routed.
-                lost = self._queue.popleft()
+            if len(self._queue) - self._in_flight >= self.max_pending:
+                # Memory is finite: the oldest waiting record goes, loudly (not one being
+                # written); the caller is routed all the same.
+                lost = self._queue[self._in_flight]
+                del self._queue[self._in_flight]
                 self._finished += 1
                 self._dropped += 1
                 log.error("call %s: record dropped, %d waiting", lost.call_sid, self.max_pending)
@@ -137,16 +140,19 @@ class Recorder:
                     full = lambda: len(self._queue) >= self.max_batch or self._stopping  # noqa: E731
                     self._changed.wait_for(full, self.linger)
                 batch = [self._queue[i] for i in range(min(self.max_batch, len(self._queue)))]
+                self._in_flight = len(batch)
             if self._write(batch):
                 delay = self.retry_delay
                 with self._changed:
                     for _ in batch:
                         self._queue.popleft()
+                    self._in_flight = 0
                     self._finished += len(batch)
                     self._changed.notify_all()
             else:
                 # The database is unreachable: keep the batch first in line and wait.
                 with self._changed:
+                    self._in_flight = 0
                     self._changed.wait_for(lambda: self._stopping, delay)
                     if self._stopping:
                         return
@@ -196,6 +202,7 @@ def write_records(session: Session, batch: list[Record]) -> None:
         if keys
         else ()
     )
+    calls.remember_conversations(session, [record.call_sid for record in batch])
     # One flush at commit for the whole batch: its rows go in as one INSERT per table.
     with session.no_autoflush:
         for record in batch:

@@ -70,8 +70,10 @@ def answer_planned(session, cache, webhook, step, plan_for, recorder: Recorder |
             body = render(plan.config, plan.decision, webhook.base_url, stable_turn(webhook, step))
             recorder.submit(Record(keys, webhook.call_sid, body, plan.write))
             return body
-        # A topic's function reads and writes the conversation: let it see every record.
+        # A topic's function reads and writes the conversation: let it see every record,
+        # in a transaction that begins after them.
         recorder.drain(timeout=2.0)
+        session.rollback()
     return steps.answer(
         session, webhook, step, lambda s, w: steps.carried_out(s, plan_for(s, cache, w), w, step)
     )
