@@ -118,6 +118,11 @@ class HandoffState(db.Model):
     sip_code: Mapped[int | None]
     source: Mapped[str] = mapped_column(String(32), default="service")
 
+    # Declared so that one flush of many calls inserts conversations and handoffs before
+    # their states (the unit of work orders tables by relationships, not by foreign keys).
+    conversation: Mapped["Conversation"] = relationship()
+    handoff: Mapped["Handoff | None"] = relationship()
+
 
 class Metric(db.Model):
     """A value written for a conversation (by a function or automatically)."""
@@ -133,6 +138,9 @@ class Metric(db.Model):
         db.JSON, nullable=True
     )
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Declared so that a batch's conversations are inserted before their metrics.
+    conversation: Mapped["Conversation"] = relationship()
 
 
 class WebhookReply(db.Model):

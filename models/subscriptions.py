@@ -1,11 +1,15 @@
 """Webhook subscribers to handoff-state transitions and their deliveries."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
+
+if TYPE_CHECKING:
+    from models.calls import HandoffState
 
 
 class Subscription(db.Model):
@@ -42,3 +46,6 @@ class Delivery(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Declared so that one flush inserts a state before the deliveries of it.
+    handoff_state: Mapped["HandoffState"] = relationship()
