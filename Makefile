@@ -75,7 +75,7 @@ run-kamailio: sip-tools
 		-A LISTEN_ADDR=$(SIP_PROXY_LISTEN) \
 		-A 'DISPATCHER_LIST="$(CURDIR)/deploy/kamailio/dispatcher.list"'
 
-pytest: $(VENV)/.dev chromium sip-tools
+pytest: $(VENV)/.dev chromium sip-tools wrk
 	bash .ci/pytest $(PYTEST_ARGS)
 
 test: lint pytest
@@ -86,7 +86,8 @@ screenshots: $(VENV)/.dev chromium
 
 # The SIP tests (marker `sip`) drive real SIP peers and run in `make test`; their database
 # work is the shared records code that this pass covers, so they run once to keep CI short.
-PG_PYTEST_ARGS ?= -m "not sip"
+# The benchmark smoke test (marker `bench`) seeds its own SQLite database: once is enough.
+PG_PYTEST_ARGS ?= -m "not sip and not bench"
 test-postgres: $(VENV)/.dev chromium
 	TEST_DATABASE_URL="$(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)" \
 		bash .ci/pytest $(PG_PYTEST_ARGS) $(PYTEST_ARGS)

@@ -1,0 +1,30 @@
+"""The webhook benchmark runs end to end, as `make bench` runs it (wrk installed by make test)."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENDERS = ("(a) static", "(b) lookup", "handoff", "handoff wb")
+
+
+@pytest.mark.bench
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing: make test installs it")
+def test_the_benchmark_measures_every_contender_and_prints_the_ratios():
+    command = [sys.executable, "-m", "bench.webhook", "--db", "sqlite", "--sizes", "10"]
+    command += ["--connections", "2", "--duration", "1", "--repeat", "1", "--warmup", "0"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "left out" not in out, out
+    for endpoint in ("/voice/call", "/voice/gather"):
+        for contender in CONTENDERS:
+            row = re.search(rf"{re.escape(endpoint)}\s+2\s+{re.escape(contender)}\s+(\d+)", out)
+            assert row and int(row.group(1)) > 0, f"{endpoint} {contender}:\n{out}"
+        for ours in ("handoff", "handoff wb"):
+            ratios = rf"{re.escape(endpoint)}\s+2\s+{re.escape(ours)}\s+\d+\.\d\d\s+\d+\.\d\d"
+            assert re.search(ratios, out), out
