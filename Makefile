@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?=
 
 .PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin screenshots bench \
-	bench-quick bench-decision bench-profile wrk sip-tools run-sip run-kamailio
+	bench-quick bench-decision bench-statements bench-profile wrk sip-tools run-sip run-kamailio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -106,6 +106,9 @@ bench-quick: $(VENV)/.runtime wrk
 
 bench-decision: $(VENV)/.runtime
 	$(BIN)/python -m bench.decision $(BENCH_ARGS)
+
+bench-statements: $(VENV)/.runtime
+	$(BIN)/python -m bench.statements $(BENCH_ARGS)
 
 bench-profile: $(VENV)/.dev wrk
 	$(BIN)/python -m bench.profile $(BENCH_ARGS)

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.load import probe, run_wrk
-from bench.servers import HANDOFF, Server, server_environment
+from bench.servers import HANDOFF, HANDOFF_BEHIND, Server, server_environment
 from bench.webhook import database_for, make_pool
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
@@ -37,6 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--workers", type=int, default=1, help="one worker: every request sampled")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--write-behind", action="store_true", help="RECORDS_WRITE_BEHIND=1")
     return p.parse_args(argv)
 
 
@@ -62,7 +63,8 @@ def main(argv=None) -> None:
         workdir = Path(tmp)
         url = database_for(args.db, args.size, args, workdir)
         environ = server_environment(url, args.workers, args.threads)
-        server = Server(HANDOFF, environ, workdir / "gunicorn.log")
+        contender = HANDOFF_BEHIND if args.write_behind else HANDOFF
+        server = Server(contender, environ, workdir / "gunicorn.log")
         try:
             requests, pool_file = make_pool(args.endpoint, args.size, args.pool, workdir)
             print(probe(server.url, requests[0])[:200])
