@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session
 
 from handoff import calls
+from handoff.journal import Journal
 from models import WebhookReply
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class Record:
     call_sid: str
     body: str
     write: Callable[[Session], None]
+    # The record as plain values, for the journal (None: not journaled).
+    entry: dict | None = None
 
 
 class Recorder:
@@ -45,8 +48,10 @@ class Recorder:
         linger: float = 0.0,
         retry_delay: float = 0.2,
         max_retry_delay: float = 5.0,
+        journal: Journal | None = None,
     ):
         self.session_factory = session_factory
+        self.journal = journal
         self.max_batch = max_batch
         self.max_pending = max_pending
         self.max_recent = max_recent
@@ -54,6 +59,8 @@ class Recorder:
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self._queue: deque[Record] = deque()
+        # Each queued record's journal sequence number (0: not journaled), in step with it.
+        self._sequences: deque[int] = deque()
         self._changed = threading.Condition()
         self._submitted = 0
         self._finished = 0
@@ -81,9 +88,12 @@ class Recorder:
                 # written); the caller is routed all the same.
                 lost = self._queue[self._in_flight]
                 del self._queue[self._in_flight]
+                del self._sequences[self._in_flight]
                 self._finished += 1
                 self._dropped += 1
                 log.error("call %s: record dropped, %d waiting", lost.call_sid, self.max_pending)
+            journaled = self.journal is not None and record.entry is not None
+            self._sequences.append(self.journal.queued(record.entry) if journaled else 0)
             self._queue.append(record)
             self._submitted += 1
             for key in record.keys:
@@ -120,7 +130,11 @@ class Recorder:
         if thread is not None:
             thread.join(timeout)
         if self.pending:
+            # Still in the journal: the next process to start takes them over.
             log.error("%d call records were not written before the process stopped", self.pending)
+        if self.journal is not None and (thread is None or not thread.is_alive()):
+            self.journal.close()
+            self.journal = None
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -146,6 +160,7 @@ class Recorder:
                 with self._changed:
                     for _ in batch:
                         self._queue.popleft()
+                    self._note_written(max(self._sequences.popleft() for _ in batch))
                     self._in_flight = 0
                     self._finished += len(batch)
                     self._changed.notify_all()
@@ -157,6 +172,15 @@ class Recorder:
                     if self._stopping:
                         return
                 delay = min(delay * 2, self.max_retry_delay)
+
+    def _note_written(self, sequence: int) -> None:
+        """Mark the journal up to ``sequence`` as written; empty it when nothing waits."""
+        if self.journal is None:
+            return
+        if not self._queue:
+            self.journal.empty()
+        elif sequence:
+            self.journal.written(sequence)
 
     def _write(self, batch: list[Record]) -> bool:
         """Write ``batch`` in one transaction; return False when the database is unreachable."""

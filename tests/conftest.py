@@ -66,6 +66,7 @@ def make_test_config(database_uri: str, tmp_path, **overrides) -> dict:
         "LAST_KNOWN_GOOD_DIR": str(tmp_path / "last-known-good"),
         # Tests change the configuration and call at once: check its version on every call.
         "CONFIG_MAX_AGE": 0.0,
+        "RECORDS_JOURNAL_DIR": str(tmp_path / "records"),
     }
     config.update(overrides)
     return config

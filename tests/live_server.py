@@ -43,6 +43,7 @@ class LiveServer:
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "HANDOFF_API_KEY": API_KEY,
             "LAST_KNOWN_GOOD_DIR": str(folder),
+            "RECORDS_JOURNAL_DIR": str(folder / "records"),
             "WEB_CONCURRENCY": str(workers),
             **settings,
         }

@@ -1,5 +1,6 @@
 """RECORDS_WRITE_BEHIND=1: calls are answered from memory and recorded just after."""
 
+import time
 from xml.etree import ElementTree
 
 import pytest
@@ -164,3 +165,33 @@ def test_gunicorn_workers_write_what_they_hold_before_they_exit(behind, migrated
             select(Handoff.id).where(Handoff.conversation_id == conversation.id)
         ).all()
         assert handoffs == [handoff_id(answers[0][1])]
+
+
+def test_calls_a_killed_worker_answered_are_recorded_by_its_successor(behind, migrated, tmp_path):
+    # Batches wait 30 s to fill, so the killed worker still holds every record it answered.
+    settings = {"RECORDS_WRITE_BEHIND": "1", "RECORDS_LINGER": "30"}
+    live = LiveServer(migrated, tmp_path, workers=1, **settings)
+    try:
+        calls = [pstn_call() for _ in range(5)]
+        for params in calls:
+            assert live.post_signed("/voice/call", params)[0] == 200
+        killed = live.kill_worker()
+        deadline = time.monotonic() + 20
+        while killed in live.worker_pids() or not live.worker_pids():
+            assert time.monotonic() < deadline, "gunicorn did not replace the worker"
+            time.sleep(0.1)
+        later = pstn_call()
+        assert live.post_signed("/voice/call", later)[0] == 200
+    finally:
+        live.stop()
+    with behind.app_context():
+        recorded = set(db.session.scalars(select(Conversation.call_sid)))
+        assert recorded == {p["CallSid"] for p in [*calls, later]}
+        for params in calls:
+            conversation = db.session.scalar(
+                select(Conversation).where(Conversation.call_sid == params["CallSid"])
+            )
+            turns = db.session.scalars(
+                select(TranscriptTurn).where(TranscriptTurn.conversation_id == conversation.id)
+            ).all()
+            assert [t.speaker for t in turns] == ["service"]

@@ -2,9 +2,11 @@
 
 import hashlib
 import logging
+from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
+from handoff import journal
 from handoff.config_cache import ConfigCache
 from handoff.recorder import Record, Recorder
 from handoff.voice import degraded, outcomes, steps
@@ -49,7 +51,7 @@ def respond(
     step = step_of(kind, webhook)
     try:
         if kind in PLANS:
-            return answer_planned(session, cache, webhook, step, PLANS[kind], recorder)
+            return answer_planned(session, cache, webhook, kind, step, recorder)
         handler = HANDLERS[kind]
         return steps.answer(session, webhook, step, lambda s, w: handler(s, cache, w))
     except Exception:
@@ -58,9 +60,10 @@ def respond(
         return degraded.answer(kind, cache, webhook)
 
 
-def answer_planned(session, cache, webhook, step, plan_for, recorder: Recorder | None) -> str:
+def answer_planned(session, cache, webhook, kind, step, recorder: Recorder | None) -> str:
     """Answer from memory and leave the records to ``recorder``; without one, record first."""
     keys = reply_keys(webhook, step)
+    plan_for = PLANS[kind]
     if recorder is not None:
         body = recorder.replay(keys)
         if body is not None:
@@ -68,7 +71,8 @@ def answer_planned(session, cache, webhook, step, plan_for, recorder: Recorder |
         plan = plan_for(session, cache, webhook)
         if not plan.records_first:
             body = render(plan.config, plan.decision, webhook.base_url, stable_turn(webhook, step))
-            recorder.submit(Record(keys, webhook.call_sid, body, plan.write))
+            entry = {"kind": kind, "keys": list(keys), "body": body, "webhook": asdict(webhook)}
+            recorder.submit(Record(keys, webhook.call_sid, body, plan.write, entry))
             return body
         # A topic's function reads and writes the conversation: let it see every record,
         # in a transaction that begins after them.
@@ -79,6 +83,30 @@ def answer_planned(session, cache, webhook, step, plan_for, recorder: Recorder |
     )
 
 
+def adopt_orphans(recorder: Recorder, folder: str, cache: ConfigCache) -> int:
+    """Queue what dead processes answered but never recorded; return how many records."""
+    adopted = 0
+    for path, entries in journal.orphans(folder):
+        for entry in entries:
+            recorder.submit(record_from(entry, cache))
+        adopted += len(entries)
+        path.unlink()
+    if adopted:
+        log.warning("took over %d unwritten call records from stopped processes", adopted)
+    return adopted
+
+
+def record_from(entry: dict, cache: ConfigCache) -> Record:
+    """Return a journal entry as a record, decided again when it is written."""
+    webhook = Webhook(**entry["webhook"])
+    plan_for = PLANS[entry["kind"]]
+
+    def write(session: Session):
+        return plan_for(session, cache, webhook).write(session)
+
+    return Record(tuple(entry["keys"]), webhook.call_sid, entry["body"], write, entry)
+
+
 def _rollback(session: Session, webhook: Webhook) -> None:
     try:
         session.rollback()
@@ -86,4 +114,4 @@ def _rollback(session: Session, webhook: Webhook) -> None:
         log.exception("call %s: rollback failed too", webhook.call_sid)
 
 
-__all__ = ["KINDS", "Webhook", "respond", "step_of"]
+__all__ = ["KINDS", "Webhook", "adopt_orphans", "respond", "step_of"]

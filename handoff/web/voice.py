@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from handoff import voice
 from handoff.config_cache import ConfigCache
+from handoff.journal import Journal
 from handoff.recorder import Recorder
 from handoff.web.extensions import csrf
 from handoff.web.twilio_signature import signature_valid, validation_disabled
@@ -36,11 +37,28 @@ def recorder() -> Recorder | None:
         return None
     found = current_app.extensions.get(RECORDER)
     if found is None:
-        engine = db.engine
-        linger = current_app.config.get("RECORDS_LINGER", 0.0)
-        found = Recorder(lambda: Session(engine), linger=linger)
-        found = current_app.extensions.setdefault(RECORDER, found)
+        folder = journal_folder()
+        created = new_recorder(folder)
+        found = current_app.extensions.setdefault(RECORDER, created)
+        if found is created:
+            # What stopped or killed processes answered but never recorded is written now.
+            voice.adopt_orphans(found, folder, config_cache())
+        else:
+            created.stop()
     return found
+
+
+def journal_folder() -> str:
+    """Return the folder of this host's write-behind journals."""
+    configured = current_app.config.get("RECORDS_JOURNAL_DIR")
+    return configured or os.path.join(current_app.instance_path, "records")
+
+
+def new_recorder(folder: str) -> Recorder:
+    """Return a recorder on this app's database, journaling into ``folder``."""
+    engine = db.engine
+    linger = current_app.config.get("RECORDS_LINGER", 0.0)
+    return Recorder(lambda: Session(engine), linger=linger, journal=Journal(folder))
 
 
 @bp.before_request
