@@ -21,6 +21,8 @@ from handoff.journal import Journal
 from models import WebhookReply
 
 log = logging.getLogger(__name__)
+# What one transaction of records came to.
+WRITTEN, CONFLICT, UNREACHABLE, FAILED = "written", "conflict", "unreachable", "failed"
 
 
 @dataclass(frozen=True)
@@ -184,38 +186,38 @@ class Recorder:
 
     def _write(self, batch: list[Record]) -> bool:
         """Write ``batch`` in one transaction; return False when the database is unreachable."""
+        outcome = self._commit(batch)
+        if outcome == UNREACHABLE:
+            return False
+        if outcome == WRITTEN:
+            return True
+        # A concurrent retry in another process recorded one of these first, or one is bad.
+        log.info("writing the %d records one by one", len(batch))
+        for record in batch:
+            outcome = self._commit([record])
+            if outcome == UNREACHABLE:
+                return False
+            if outcome == CONFLICT:
+                log.info("call %s: already recorded by a concurrent retry", record.call_sid)
+        return True
+
+    def _commit(self, records: list[Record]) -> str:
+        """Write ``records`` in one transaction; return the outcome (failures are logged)."""
         try:
             with self.session_factory() as session:
-                write_records(session, batch)
+                write_records(session, records)
                 session.commit()
-            return True
+            return WRITTEN
         except IntegrityError:
-            # A concurrent retry in another process recorded one of these first.
-            log.info("records conflicted; writing the %d one by one", len(batch))
+            return CONFLICT
         except DBAPIError as exc:
             if _unreachable(exc):
                 log.warning("database unreachable; %d records wait: %s", self.pending, exc.orig)
-                return False
-            log.exception("writing %d records failed; writing them one by one", len(batch))
+                return UNREACHABLE
+            log.exception("call %s: records could not be written", records[0].call_sid)
         except Exception:
-            log.exception("writing %d records failed; writing them one by one", len(batch))
-        return self._write_one_by_one(batch)
-
-    def _write_one_by_one(self, batch: list[Record]) -> bool:
-        for record in batch:
-            try:
-                with self.session_factory() as session:
-                    write_records(session, [record])
-                    session.commit()
-            except IntegrityError:
-                log.info("call %s: already recorded by a concurrent retry", record.call_sid)
-            except DBAPIError as exc:
-                if _unreachable(exc):
-                    return False
-                log.exception("call %s: records could not be written", record.call_sid)
-            except Exception:
-                log.exception("call %s: records could not be written", record.call_sid)
-        return True
+            log.exception("call %s: records could not be written", records[0].call_sid)
+        return FAILED
 
 
 def write_records(session: Session, batch: list[Record]) -> None:
