@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from handoff import states
 from handoff.config import EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
-from handoff.transaction_memo import memo
+from handoff.transaction_memo import add_row, memo
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, new_id, utcnow
 
 log = logging.getLogger(__name__)
@@ -80,20 +80,14 @@ def open_conversation(
 
 
 def add_turn(session: Session, conversation: Conversation, speaker: str, kind: str, text: str):
-    """Append one transcript turn (what the caller said or pressed, what the service said)."""
+    """Append one transcript turn (what the caller or the service said); inserted at commit."""
     if not text:
         return None
     turns = turns_so_far(session, conversation)
-    turn = TranscriptTurn(
-        conversation_id=conversation.id,
-        position=len(turns),
-        speaker=speaker,
-        kind=kind,
-        text=text,
-    )
-    turns.append({"speaker": speaker, "kind": kind, "text": text})
-    session.add(turn)
-    return turn
+    turn = {"speaker": speaker, "kind": kind, "text": text}
+    row = {"conversation_id": conversation.id, "position": len(turns), "at": utcnow(), **turn}
+    add_row(session, TranscriptTurn.__table__, row)
+    turns.append(turn)
 
 
 def turns_so_far(session: Session, conversation: Conversation) -> list[dict]:
@@ -241,6 +235,8 @@ def stored_reply(session: Session, keys: tuple[str, ...]) -> str | None:
 
 
 def store_reply(session: Session, keys: tuple[str, ...], call_sid: str, body: str) -> None:
-    """Keep the TwiML answered, so a retry gets the same answer."""
+    """Keep the TwiML answered, so a retry gets the same answer (inserted at the commit)."""
+    at = utcnow()
     for key in keys:
-        session.add(WebhookReply(token=key[:255], call_sid=call_sid or None, body=body))
+        row = {"token": key[:255], "call_sid": call_sid or None, "body": body, "created_at": at}
+        add_row(session, WebhookReply.__table__, row)

@@ -4,8 +4,10 @@ Loaded once per config version and shared by the webhooks, the test-call simulat
 the SIP worker, promote/rollback snapshots and the last-known-good file.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +21,7 @@ from models import (
     Topic,
 )
 
+T = TypeVar("T")
 
 @dataclass(frozen=True)
 class HeaderConfig:
@@ -114,6 +117,15 @@ class EnvironmentConfig:
         for d in self.destinations:
             by_name.setdefault(d.name.lower(), d)
         return by_name
+
+    def derived(self, name: str, build: Callable[["EnvironmentConfig"], T]) -> T:
+        """Return ``build(self)``, computed once per snapshot (a compiled matcher, TwiML hints)."""
+        # Kept beside the fields, not in them: equality, asdict and snapshots ignore it.
+        # Two threads may both build it once; either result is the same value.
+        known = self.__dict__.setdefault("_derived", {})
+        if name not in known:
+            known[name] = build(self)
+        return known[name]
 
     def destination(self, destination_id: int | None) -> DestinationConfig | None:
         """Return the destination with this id, if it exists."""

@@ -12,7 +12,7 @@ from tests.voice_support import add_destination, add_topic, pstn_call
 
 def test_hints_keep_the_first_unique_phrases_up_to_the_limit():
     phrases = (f"phrase {i % 150}" for i in range(10_000))
-    response = twiml.gather("Hello", "https://h.test", attempt=1, phrases=phrases)
+    response = twiml.gather("Hello", "https://h.test", attempt=1, hints=twiml.hints(phrases))
     hints = ElementTree.fromstring(response.to_xml()).find("./Gather").get("hints").split(", ")
     assert hints == [f"phrase {i}" for i in range(twiml.voice.MAX_HINTS)]
 

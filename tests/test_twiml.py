@@ -111,7 +111,7 @@ def test_gather_has_speech_and_dtmf_with_hints_and_digits():
         env="sandbox",
         language="de-DE",
         timeout=7,
-        phrases=[p for t in topics for p in t.phrases],
+        hints=twiml.hints(p for t in topics for p in t.phrases),
         dtmf=[t.dtmf for t in topics if t.dtmf],
         options=twiml.say_options("de-DE", "Polly.Marlene"),
     ).to_xml()

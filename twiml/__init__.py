@@ -5,7 +5,8 @@ from twiml.voice import (
     gather,
     handoff,
     hangup,
+    hints,
     say_options,
 )
 
-__all__ = ["apology", "gather", "hangup", "handoff", "say_options"]
+__all__ = ["apology", "gather", "hangup", "handoff", "hints", "say_options"]

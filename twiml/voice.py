@@ -74,11 +74,14 @@ def gather(
     env: str = "",
     language: str = "en-US",
     timeout: int = 5,
-    phrases=(),
+    hints: str = "",
     dtmf=(),
     options: dict | None = None,
 ) -> VoiceResponse:
-    """Return the greeting or re-prompt inside a speech+DTMF <Gather> posting to /voice/gather."""
+    """Return the greeting or re-prompt inside a speech+DTMF <Gather> posting to /voice/gather.
+
+    ``hints`` is what :func:`hints` made of the topics' phrases (once per configuration).
+    """
     response = VoiceResponse()
     kwargs = {
         "input": "speech dtmf",
@@ -90,7 +93,6 @@ def gather(
         # Silence must reach /voice/gather too, so no_input is decided there.
         "action_on_empty_result": True,
     }
-    hints = _hints(phrases)
     if hints:
         kwargs["hints"] = hints
     digits = [d for d in dtmf if d]
@@ -101,7 +103,8 @@ def gather(
     return response
 
 
-def _hints(phrases) -> str:
+def hints(phrases) -> str:
+    """Return speech-recognition hints: the first unique phrases, cleaned, comma-separated."""
     unique: dict[str, None] = {}
     for phrase in phrases:
         phrase = _NOT_XML.sub("", phrase).replace(",", " ").strip()[:MAX_HINT_LENGTH]

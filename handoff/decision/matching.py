@@ -1,15 +1,12 @@
 """Match what the caller said or pressed to a topic, in time independent of the topic count."""
 
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from handoff.config import EnvironmentConfig, TopicConfig
 
 _WORD = re.compile(r"\w+")
-_CACHE_SIZE = 32
 
 
 def normalise(text: str) -> tuple[str, ...]:
@@ -61,25 +58,9 @@ class Matcher:
         return self.digits.get((digits or "").strip())
 
 
-_cache: OrderedDict[tuple[str, int, int], tuple[EnvironmentConfig, Matcher]] = OrderedDict()
-_lock = threading.Lock()
-
-
 def matcher_for(config: EnvironmentConfig) -> Matcher:
     """Return the compiled matcher of ``config``, compiling it once per config object."""
-    key = (config.environment, config.version, id(config))
-    with _lock:
-        entry = _cache.get(key)
-        # The entry holds the config itself, so its id cannot be reused while cached.
-        if entry is not None and entry[0] is config:
-            _cache.move_to_end(key)
-            return entry[1]
-    matcher = Matcher.compile(config.topics)
-    with _lock:
-        _cache[key] = (config, matcher)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return matcher
+    return config.derived("matcher", lambda c: Matcher.compile(c.topics))
 
 
 def match_topic(config: EnvironmentConfig, speech: str, digits: str) -> TopicConfig | None:

@@ -2,8 +2,6 @@
 
 import hashlib
 import logging
-from dataclasses import asdict
-
 from sqlalchemy.orm import Session
 
 from handoff import journal
@@ -71,7 +69,7 @@ def answer_planned(session, cache, webhook, kind, step, recorder: Recorder | Non
         plan = plan_for(session, cache, webhook)
         if not plan.records_first:
             body = render(plan.config, plan.decision, webhook.base_url, stable_turn(webhook, step))
-            entry = {"kind": kind, "keys": list(keys), "body": body, "webhook": asdict(webhook)}
+            entry = {"kind": kind, "keys": list(keys), "body": body, "webhook": webhook.values()}
             recorder.submit(Record(keys, webhook.call_sid, body, plan.write, entry))
             return body
         # A topic's function reads and writes the conversation: let it see every record,

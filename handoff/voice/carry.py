@@ -35,8 +35,8 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str, turn: s
             env=config.environment,
             language=flow.language,
             timeout=flow.gather_timeout,
-            # Lazily: only the first hints are read, and the digits come compiled.
-            phrases=(p for t in config.topics for p in t.phrases),
+            # Once per configuration: reading a thousand topics' phrases is not per-call work.
+            hints=config.derived("hints", gather_hints),
             dtmf=tuple(matcher_for(config).digits),
             options=options,
         )
@@ -47,6 +47,11 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str, turn: s
     else:
         raise TypeError(f"cannot render {decision!r}")
     return response.to_xml()
+
+
+def gather_hints(config: EnvironmentConfig) -> str:
+    """Return the speech hints of every topic's phrases (only the first ones are read)."""
+    return twiml.hints(p for t in config.topics for p in t.phrases)
 
 
 def carry_out(session, conversation, config, facts, decision, step, base_url, previous_id=None):

@@ -28,6 +28,10 @@ class Webhook:
         """Return the environment the URL asks for ('' when none)."""
         return self.query.get("env", "")
 
+    def values(self) -> dict:
+        """Return the fields as a plain dict (shallow: ``dataclasses.asdict`` deep-copies)."""
+        return dict(vars(self))
+
     def query_int(self, name: str, default: int) -> int:
         """Return a whole-number query parameter, ``default`` when missing or malformed."""
         try:
