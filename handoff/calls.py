@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import asdict
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,30 @@ def conversation_for(session: Session, call_sid: str) -> Conversation | None:
         query = select(Conversation).where(Conversation.call_sid == call_sid)
         known[call_sid] = session.scalar(query)
     return known[call_sid]
+
+
+class Glance(NamedTuple):
+    """What deciding a call needs of its conversation, without loading the ORM object."""
+
+    id: str
+    environment: str
+    state: dict
+
+
+def glance(session: Session, call_sid: str) -> Glance | None:
+    """Return the id, environment and state of the call's conversation, if one exists."""
+    known = memo(session, CONVERSATIONS).get(call_sid) if call_sid else None
+    if known is not None:
+        return Glance(known.id, known.environment, known.state or {})
+    if not call_sid:
+        return None
+    # Table columns, not ORM attributes: a Core query skips the ORM's per-query set-up.
+    table = Conversation.__table__
+    query = select(table.c.id, table.c.environment, table.c.state).where(
+        table.c.call_sid == call_sid
+    )
+    row = session.execute(query).first()
+    return Glance(row[0], row[1], row[2] or {}) if row is not None else None
 
 
 def remember_conversations(session: Session, call_sids) -> None:

@@ -23,6 +23,7 @@ from models import (
 
 T = TypeVar("T")
 
+
 @dataclass(frozen=True)
 class HeaderConfig:
     """One configured SIP header; the value may hold $variables."""

@@ -1,4 +1,4 @@
-"""What the webhook's hot path relies on: bounded hints, ordered turns, one-query replays."""
+"""What the webhook's hot path relies on: bounded hints and greetings, ordered turns, replays."""
 
 from xml.etree import ElementTree
 
@@ -6,6 +6,9 @@ from sqlalchemy import select
 
 import twiml
 from handoff import calls
+from handoff.config import EnvironmentConfig, FlowConfig, TopicConfig
+from handoff.decision import Gather
+from handoff.voice.carry import GREETINGS_KEPT, render
 from models import Conversation, TranscriptTurn, WebhookReply, db
 from tests.voice_support import add_destination, add_topic, pstn_call
 
@@ -53,3 +56,39 @@ def test_a_stored_reply_is_found_by_either_key(app):
         assert calls.stored_reply(db.session, ("CA1:call", "token:abc")) == "<Response/>"
         assert calls.stored_reply(db.session, ("CA1:call",)) is None
         assert calls.stored_reply(db.session, ()) is None
+
+
+def test_a_remembered_greeting_differs_from_a_fresh_rendering_only_in_its_turn():
+    topics = (TopicConfig(id=1, name="Billing", phrases=("billing",), dtmf="1"),)
+    flow = FlowConfig(greeting="Hi <there> & turn=", voice="Polly.Joanna")
+    config = EnvironmentConfig("live", 3, flow=flow, topics=topics)
+    fresh = twiml.gather(
+        flow.greeting,
+        "https://h.test",
+        attempt=1,
+        turn="0123456789ab",
+        env="live",
+        timeout=flow.gather_timeout,
+        hints="billing",
+        dtmf=("1",),
+        options=twiml.say_options(flow.language, flow.voice),
+    ).to_xml()
+    decision = Gather(flow.greeting, 1)
+
+    first = render(config, decision, "https://h.test", turn="0123456789ab")
+    again = render(config, decision, "https://h.test", turn="ba9876543210")
+
+    assert first == fresh
+    assert again == fresh.replace("turn=0123456789ab", "turn=ba9876543210")
+    assert len(config.derived("greetings", dict)) == 1
+
+
+def test_remembered_greetings_are_bounded():
+    config = EnvironmentConfig("live", 1)
+    for i in range(GREETINGS_KEPT + 10):
+        render(config, Gather(f"Hello caller {i}", 1), "https://h.test", turn="0123456789ab")
+
+    kept = config.derived("greetings", dict)
+    assert len(kept) == GREETINGS_KEPT
+    assert ("Hello caller 10", 1, "https://h.test") in kept
+    assert ("Hello caller 9", 1, "https://h.test") not in kept

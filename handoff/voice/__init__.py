@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+
 from sqlalchemy.orm import Session
 
 from handoff import journal
@@ -77,7 +78,7 @@ def answer_planned(session, cache, webhook, kind, step, recorder: Recorder | Non
         recorder.drain(timeout=2.0)
         session.rollback()
     return steps.answer(
-        session, webhook, step, lambda s, w: steps.carried_out(s, plan_for(s, cache, w), w, step)
+        session, webhook, step, lambda s, w: steps.carried_out(s, plan_for, cache, w, step)
     )
 
 

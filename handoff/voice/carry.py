@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from collections import OrderedDict
 
 import twiml
 from handoff import calls
@@ -19,34 +20,56 @@ from handoff.decision import (
 from handoff.decision.matching import matcher_for
 
 log = logging.getLogger(__name__)
+GREETINGS_KEPT = 256
+# Stands for the turn in a memoised <Gather>: random, so no configured text can hold it, and
+# the action URL comes before the spoken text, so the first occurrence is the URL's.
+_TURN_MARK = secrets.token_hex(8)
 
 
 def render(config: EnvironmentConfig, decision: Decision, base_url: str, turn: str = "") -> str:
     """Return the TwiML of a decision (no records; also used when the database is down)."""
-    flow = config.flow
-    options = twiml.say_options(flow.language, flow.voice)
     if isinstance(decision, Gather):
-        response = twiml.gather(
-            decision.prompt,
-            base_url,
-            attempt=decision.attempt,
-            # Each gather gets its own step, so a repeated attempt number is not a retry.
-            turn=turn or secrets.token_hex(6),
-            env=config.environment,
-            language=flow.language,
-            timeout=flow.gather_timeout,
-            # Once per configuration: reading a thousand topics' phrases is not per-call work.
-            hints=config.derived("hints", gather_hints),
-            dtmf=tuple(matcher_for(config).digits),
-            options=options,
-        )
-    elif isinstance(decision, Transfer):
+        # Each gather gets its own step, so a repeated attempt number is not a retry.
+        turn = turn or secrets.token_hex(6)
+        return greeting_twiml(config, decision, base_url).replace(_TURN_MARK, turn, 1)
+    options = twiml.say_options(config.flow.language, config.flow.voice)
+    if isinstance(decision, Transfer):
         response = twiml.handoff(decision.plan, base_url, env=config.environment, options=options)
     elif isinstance(decision, Unrouted):
         response = twiml.apology(decision.apology, options=options)
     else:
         raise TypeError(f"cannot render {decision!r}")
     return response.to_xml()
+
+
+def greeting_twiml(config: EnvironmentConfig, decision: Gather, base_url: str) -> str:
+    """Return a <Gather>'s TwiML with a mark for its turn, rendered once per config and prompt.
+
+    Every caller hears the same greeting; only the turn in its action URL differs.
+    """
+    rendered = config.derived("greetings", lambda _: OrderedDict())
+    key = (decision.prompt, decision.attempt, base_url)
+    body = rendered.get(key)
+    if body is None:
+        flow = config.flow
+        body = twiml.gather(
+            decision.prompt,
+            base_url,
+            attempt=decision.attempt,
+            turn=_TURN_MARK,
+            env=config.environment,
+            language=flow.language,
+            timeout=flow.gather_timeout,
+            # Once per configuration: reading a thousand topics' phrases is not per-call work.
+            hints=config.derived("hints", gather_hints),
+            dtmf=tuple(matcher_for(config).digits),
+            options=twiml.say_options(flow.language, flow.voice),
+        ).to_xml()
+        rendered[key] = body
+        while len(rendered) > GREETINGS_KEPT:
+            # Prompts may quote the caller: keep the memory bounded, oldest out.
+            rendered.popitem(last=False)
+    return body
 
 
 def gather_hints(config: EnvironmentConfig) -> str:

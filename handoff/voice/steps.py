@@ -13,7 +13,7 @@ from handoff.config_cache import ConfigCache
 from handoff.decision import Decision, RunFunction, decide_call, decide_default, decide_gather
 from handoff.voice.carry import carry_out, record_decision, render
 from handoff.voice.webhook import Webhook, facts_from, reply_keys, stable_id, stable_turn
-from models import Conversation, new_id
+from models import new_id
 
 log = logging.getLogger(__name__)
 FINAL_CALL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
@@ -109,10 +109,10 @@ def plan_gather(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
     return Plan(config, decision, write)
 
 
-def conversation_if_reachable(session: Session, call_sid: str) -> Conversation | None:
-    """Return the call's conversation; None when there is none or the database is away."""
+def conversation_if_reachable(session: Session, call_sid: str) -> calls.Glance | None:
+    """Return a glance at the call's conversation; None when it has none or the database is away."""
     try:
-        return calls.conversation_for(session, call_sid)
+        return calls.glance(session, call_sid)
     except SQLAlchemyError:
         # Route from memory; the records wait in the recorder until the database is back.
         log.warning("call %s: conversation unreadable; deciding without it", call_sid)
@@ -120,8 +120,11 @@ def conversation_if_reachable(session: Session, call_sid: str) -> Conversation |
         return None
 
 
-def carried_out(session: Session, plan: Plan, webhook: Webhook, step: str) -> str:
-    """Record ``plan`` now, in the request's transaction, and return its TwiML."""
+def carried_out(session: Session, plan_for, cache: ConfigCache, webhook: Webhook, step: str) -> str:
+    """Plan, record the plan now, in the request's transaction, and return its TwiML."""
+    # Loaded once for both: the plan glances at the conversation the records then update.
+    calls.conversation_for(session, webhook.call_sid)
+    plan = plan_for(session, cache, webhook)
     decision = plan.write(session)
     return render(plan.config, decision, webhook.base_url, turn=stable_turn(webhook, step))
 
