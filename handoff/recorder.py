@@ -68,6 +68,8 @@ class Recorder:
         self._finished = 0
         self._dropped = 0
         self._in_flight = 0
+        # Callers waiting in drain(): the batch stops lingering for them.
+        self._draining = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
         # What this process answered lately, by reply key: a retry gets it back at once.
@@ -110,7 +112,12 @@ class Recorder:
         """Wait until every record submitted so far is written; return False on timeout."""
         with self._changed:
             target = self._submitted
-            return self._changed.wait_for(lambda: self._finished >= target, timeout)
+            self._draining += 1
+            self._changed.notify_all()
+            try:
+                return self._changed.wait_for(lambda: self._finished >= target, timeout)
+            finally:
+                self._draining -= 1
 
     @property
     def pending(self) -> int:
@@ -153,8 +160,7 @@ class Recorder:
                     return
                 if self.linger:
                     # Fewer, larger transactions: wait a moment for the batch to fill.
-                    full = lambda: len(self._queue) >= self.max_batch or self._stopping  # noqa: E731
-                    self._changed.wait_for(full, self.linger)
+                    self._changed.wait_for(self._batch_ready, self.linger)
                 batch = [self._queue[i] for i in range(min(self.max_batch, len(self._queue)))]
                 self._in_flight = len(batch)
             if self._write(batch):
@@ -174,6 +180,10 @@ class Recorder:
                     if self._stopping:
                         return
                 delay = min(delay * 2, self.max_retry_delay)
+
+    def _batch_ready(self) -> bool:
+        """Return True when the batch should be written without lingering any longer."""
+        return len(self._queue) >= self.max_batch or self._stopping or self._draining > 0
 
     def _note_written(self, sequence: int) -> None:
         """Mark the journal up to ``sequence`` as written; empty it when nothing waits."""

@@ -113,7 +113,7 @@ def context_settings(environ: dict[str, str]) -> dict:
         # had queued; 0 (default): write them inside each webhook, before answering.
         "RECORDS_WRITE_BEHIND": environ.get("RECORDS_WRITE_BEHIND", "0") == "1",
         # Seconds a write-behind batch may wait to fill before it is written.
-        "RECORDS_LINGER": number(environ, "RECORDS_LINGER", 0.0),
+        "RECORDS_LINGER": number(environ, "RECORDS_LINGER", 0.05),
         # Where write-behind journals live (default: instance/records); one folder per host.
         "RECORDS_JOURNAL_DIR": environ.get("RECORDS_JOURNAL_DIR", ""),
         "DELIVERY_POLL": number(environ, "DELIVERY_POLL", 1.0),

@@ -1,6 +1,7 @@
 """The write-behind recorder: batches in order, once per reply key, patient with outages."""
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -137,3 +138,13 @@ def test_stop_writes_what_is_queued(engine, conversation_id):
     assert written(engine, conversation_id) == list(range(5))
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(WebhookReply)) == 5
+
+
+def test_drain_does_not_wait_for_a_lingering_batch_to_fill(engine, conversation_id):
+    recorder = Recorder(lambda: Session(engine), linger=30)
+    recorder.submit(metric(conversation_id, 1))
+    started = time.monotonic()
+    assert recorder.drain(timeout=10)
+    assert time.monotonic() - started < 5
+    assert written(engine, conversation_id) == [1]
+    recorder.stop()
