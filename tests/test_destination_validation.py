@@ -41,6 +41,8 @@ BAD = [
     ({"ring_timeout": 601}, "ring_timeout"),
     ({"ring_timeout": "soon"}, "ring_timeout"),
     ({"fallback_id": 99999}, "fallback_id"),
+    ({"fallback_id": 2**31}, "fallback_id"),
+    ({"fallback_id": 2**63}, "fallback_id"),
     ({"fallback_id": "first"}, "fallback_id"),
 ]
 

@@ -15,6 +15,9 @@ BAD = [
     ({"reason": "a" * 65}, "reason"),
     ({"utterance": "u" * 501}, "utterance"),
     ({"destination_id": 4242}, "destination_id"),
+    # Beyond PostgreSQL's INTEGER, and beyond SQLite's 64 bits: a 400, not a 500.
+    ({"destination_id": 2**31}, "destination_id"),
+    ({"destination_id": 2**63}, "destination_id"),
     ({"phrases": "billing"}, "phrases"),
     ({"phrases": [""]}, "phrases"),
     ({"immediate": "often"}, "immediate"),

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from datetime import UTC
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 SIP_REFER = "sip_refer"
 SIP_INVITE = "sip_invite"
@@ -13,6 +13,8 @@ METHODS = (SIP_REFER, SIP_INVITE, SIP_BYE)
 ENCRYPTIONS = ("tls_srtp", "udp_rtp")
 REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FORBIDDEN_CHARACTERS = ("\r", "\n", "\x00")
+# The databases' INTEGER: a larger id would reach PostgreSQL as an out-of-range parameter.
+MAX_ROW_ID = 2**31 - 1
 
 
 class Text(fields.String):
@@ -21,6 +23,13 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         return text.strip()
+
+
+class RowId(fields.Integer):
+    """The id of another row: a whole number within the databases' INTEGER range."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(1, MAX_ROW_ID), **kwargs)
 
 
 class UtcDateTime(fields.DateTime):

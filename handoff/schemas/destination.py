@@ -16,6 +16,7 @@ from handoff.schemas.common import (
     METHODS,
     SIP_BYE,
     InputSchema,
+    RowId,
     Text,
     UtcDateTime,
     WarningSchema,
@@ -64,7 +65,7 @@ class DestinationSchema(InputSchema):
     sip_headers = fields.List(fields.Nested(SipHeaderSchema), load_default=list)
     encryption = fields.String(load_default="tls_srtp", validate=validate.OneOf(ENCRYPTIONS))
     is_default = fields.Boolean(dump_only=True)
-    fallback_id = fields.Integer(load_default=None, allow_none=True)
+    fallback_id = RowId(load_default=None, allow_none=True)
     ring_timeout = fields.Integer(load_default=30, validate=validate.Range(5, 600))
     version = fields.Integer(
         metadata={"description": "The version this write is based on (412 when stale)"}

@@ -4,7 +4,14 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from handoff.schemas.common import REASON_PATTERN, InputSchema, Text, UtcDateTime, WarningSchema
+from handoff.schemas.common import (
+    REASON_PATTERN,
+    InputSchema,
+    RowId,
+    Text,
+    UtcDateTime,
+    WarningSchema,
+)
 
 # Topics are ordered by (position, id); automatic positions stop here too.
 MAX_POSITION = 10_000
@@ -31,7 +38,7 @@ class TopicSchema(InputSchema):
         metadata={"description": "One key: 0-9, * or #", "example": "1"},
     )
     action = fields.String(load_default="handoff", validate=validate.OneOf(ACTIONS))
-    destination_id = fields.Integer(
+    destination_id = RowId(
         load_default=None, allow_none=True, metadata={"description": "null = the default"}
     )
     function = Text(load_default=None, allow_none=True)
