@@ -7,7 +7,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from handoff import states
-from models import Metric
+from handoff.transaction_memo import add_row, added_rows
+from models import Metric, utcnow
 
 METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
 HANDOFF_TO = "HANDOFF_TO"
@@ -21,7 +22,7 @@ class InvalidMetric(ValueError):
 def write_metric(
     session: Session, conversation_id: str, name: str, value, write_once: bool = False
 ) -> bool:
-    """Add a metric row (kept as written, in order); return False if write_once skipped it.
+    """Add a metric row (inserted at commit, in order); return False if write_once skipped it.
 
     :raises InvalidMetric: for a bad name or a value JSON cannot hold.
     """
@@ -31,12 +32,20 @@ def write_metric(
         json.dumps(value)
     except (TypeError, ValueError) as exc:
         raise InvalidMetric(f"metric {name} value is not JSON: {exc}") from exc
-    if write_once and session.scalar(
-        select(exists().where(Metric.conversation_id == conversation_id, Metric.name == name))
-    ):
+    if write_once and _written(session, conversation_id, name):
         return False
-    session.add(Metric(conversation_id=conversation_id, name=name, value=value))
+    row = {"conversation_id": conversation_id, "name": name, "value": value, "at": utcnow()}
+    add_row(session, Metric.__table__, row)
     return True
+
+
+def _written(session: Session, conversation_id: str, name: str) -> bool:
+    """Return True when the conversation has this metric, stored or added in this transaction."""
+    for row in added_rows(session, Metric.__table__):
+        if row["conversation_id"] == conversation_id and row["name"] == name:
+            return True
+    query = exists().where(Metric.conversation_id == conversation_id, Metric.name == name)
+    return bool(session.scalar(select(query)))
 
 
 def record_handoff_metrics(session: Session, moved: states.Transition) -> None:

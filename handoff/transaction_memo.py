@@ -2,8 +2,8 @@
 
 Call records are written many calls per transaction with autoflush off; a query cannot see
 rows added earlier in the same batch, so the records code remembers them here instead.
-Rows nothing reads back before the commit (transcript turns, stored replies) are not ORM
-objects at all: they wait here and go in at the commit as one executemany per table.
+Rows nothing reads back before the commit (transcript turns, metrics, stored replies) are not
+ORM objects at all: they wait here and go in at the commit as one executemany per table.
 """
 
 from sqlalchemy import Table, event, insert
@@ -21,6 +21,11 @@ def memo(session: Session, name: str) -> dict:
 def add_row(session: Session, table: Table, values: dict) -> None:
     """Insert ``values`` into ``table`` when the transaction commits (every key, every row)."""
     memo(session, ADDED).setdefault(table, []).append(values)
+
+
+def added_rows(session: Session, table: Table) -> list[dict]:
+    """Return the rows added to ``table`` in this transaction and not inserted yet."""
+    return session.info.get(MEMO, {}).get(ADDED, {}).get(table, [])
 
 
 @event.listens_for(Session, "before_commit")

@@ -175,6 +175,7 @@ def test_metrics_in_order_and_write_once(app):
         rows = db.session.query(Metric).filter_by(conversation_id=conv_id).order_by(Metric.id)
         written = [(m.name, m.value) for m in rows]
     assert written[:3] == [("score", 1), ("score", {"v": 2}), ("first", "a")]
+    assert [value for name, value in written if name == "first"] == ["a"]
     assert ("HANDOFF_TO", "Support") not in written[:3]
 
 
