@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff.config import EnvironmentConfig, load_environment_config
+from handoff.config import EnvironmentConfig
+from handoff.config_rows import load_environment_config
 from handoff.environments import LIVE
 from handoff.errors import ValidationFailed
 from handoff.numbers import normalise_number

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from handoff import destination_rules, writes
-from handoff.config import destination_config, load_environment_config
+from handoff.config_rows import destination_config, load_environment_config
 from handoff.errors import Conflict, ValidationFailed
 from handoff.schemas import DestinationSchema
 from handoff.warnings import destination_warnings

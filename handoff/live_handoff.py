@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 import twiml
 from handoff import calls
-from handoff.config import load_environment_config
+from handoff.config_rows import load_environment_config
 from handoff.decision import CallFacts, HandoffPlan
 from handoff.environments import get_environment
 from handoff.errors import ValidationFailed

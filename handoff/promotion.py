@@ -4,13 +4,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from handoff import writes
-from handoff.config import (
-    EnvironmentConfig,
-    destination_row,
-    load_environment_config,
-    topic_row,
-    write_settings,
-)
+from handoff.config import EnvironmentConfig
+from handoff.config_rows import destination_row, load_environment_config, topic_row, write_settings
 from handoff.environments import LIVE, SANDBOX
 from handoff.errors import NotFound, ValidationFailed
 from models import ConfigVersion, Destination, DestinationHeader, FlowSettings, Integration, Topic

@@ -88,17 +88,18 @@ def from_environment(environ: dict[str, str], instance_path: str) -> dict:
     }
 
 
-def number(environ: dict[str, str], name: str, default: float) -> float:
-    """Return a positive number setting, or its default."""
+def number(environ: dict[str, str], name: str, default, kind=float, minimum=0):
+    """Return a number setting (``kind``: float or int) of at least ``minimum``, or its default."""
     raw = environ.get(name)
     if raw in (None, ""):
         return default
     try:
-        value = float(raw)
+        value = kind(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
-    if value < 0:
-        raise ConfigurationError(f"{name} must not be negative")
+    if value < minimum:
+        floor = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+        raise ConfigurationError(f"{name} {floor}")
     return value
 
 
@@ -109,8 +110,8 @@ def context_settings(environ: dict[str, str]) -> dict:
         "DELIVERY_WORKER": environ.get("DELIVERY_WORKER", "thread"),
         # How stale a process's view of the configuration versions may be, in seconds.
         "CONFIG_MAX_AGE": number(environ, "CONFIG_MAX_AGE", 1.0),
-        # 1: write call records behind the answer, faster but a killed worker loses what it
-        # had queued; 0 (default): write them inside each webhook, before answering.
+        # 1: write call records behind the answer, in batches, journaled for a killed
+        # worker's successor; 0 (default): write them inside each webhook, before answering.
         "RECORDS_WRITE_BEHIND": environ.get("RECORDS_WRITE_BEHIND", "0") == "1",
         # Seconds a write-behind batch may wait to fill before it is written.
         "RECORDS_LINGER": number(environ, "RECORDS_LINGER", 0.05),

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff import writes
-from handoff.config import load_environment_config, topic_config
+from handoff.config_rows import load_environment_config, topic_config
 from handoff.errors import ValidationFailed
 from handoff.schemas import TopicSchema, slugify_reason
 from handoff.schemas.topic import MAX_POSITION

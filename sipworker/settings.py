@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass, replace
 
-from handoff.settings import ConfigurationError
+from handoff.settings import ConfigurationError, number
 
 
 @dataclass(frozen=True)
@@ -47,19 +47,6 @@ def _hostport(raw: str, default_port: int) -> tuple[str, int]:
     return host, number
 
 
-def _number(environ, name: str, default, kind=int, minimum=0):
-    raw = environ.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = kind(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum}")
-    return value
-
-
 def from_environment(environ: dict[str, str]) -> WorkerSettings:
     """Build the worker settings from environment variables.
 
@@ -79,12 +66,12 @@ def from_environment(environ: dict[str, str]) -> WorkerSettings:
         tls_key=key,
         tls_ca=environ.get("SIP_TLS_CA", ""),
         environment=environ.get("SIP_ENVIRONMENT", "live"),
-        workers=_number(environ, "SIP_WORKERS", 1, minimum=1),
-        max_legs=_number(environ, "SIP_MAX_LEGS", 4, minimum=2),
-        retry_after=_number(environ, "SIP_RETRY_AFTER", 5, minimum=1),
-        refer_timeout=_number(environ, "SIP_REFER_TIMEOUT", 30.0, kind=float, minimum=1),
+        workers=number(environ, "SIP_WORKERS", 1, kind=int, minimum=1),
+        max_legs=number(environ, "SIP_MAX_LEGS", 4, kind=int, minimum=2),
+        retry_after=number(environ, "SIP_RETRY_AFTER", 5, kind=int, minimum=1),
+        refer_timeout=number(environ, "SIP_REFER_TIMEOUT", 30.0, kind=float, minimum=1),
         tts_dir=environ.get("SIP_TTS_CACHE", "instance/tts"),
-        log_level=_number(environ, "SIP_LOG_LEVEL", 1),
+        log_level=number(environ, "SIP_LOG_LEVEL", 1, kind=int),
     )
 
 

@@ -1,5 +1,7 @@
 """The SIP worker's pure parts: INVITE parsing, plan → SIP steps, settings, shared records."""
 
+import re
+
 import pytest
 
 from handoff.config import DestinationConfig, EnvironmentConfig, HeaderConfig, IntegrationConfig
@@ -83,11 +85,18 @@ def test_settings_give_pool_members_consecutive_ports():
 
 
 @pytest.mark.parametrize(
-    "environ",
-    [{"SIP_LISTEN": "127.0.0.1:sip"}, {"SIP_TLS_CERT": "c.pem"}, {"SIP_WORKERS": "0"}],
+    ("environ", "message"),
+    [
+        ({"SIP_LISTEN": "127.0.0.1:sip"}, "SIP_LISTEN"),
+        ({"SIP_TLS_CERT": "c.pem"}, "SIP_TLS_KEY"),
+        ({"SIP_WORKERS": "0"}, "SIP_WORKERS must be at least 1"),
+        ({"SIP_MAX_LEGS": "two"}, "SIP_MAX_LEGS must be a number, got 'two'"),
+        ({"SIP_REFER_TIMEOUT": "0.5"}, "SIP_REFER_TIMEOUT must be at least 1"),
+        ({"SIP_LOG_LEVEL": "-1"}, "SIP_LOG_LEVEL must not be negative"),
+    ],
 )
-def test_bad_settings_stop_the_worker(environ):
-    with pytest.raises(ConfigurationError):
+def test_bad_settings_stop_the_worker_naming_the_setting(environ, message):
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
         from_environment(environ)
 
 

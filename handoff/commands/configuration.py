@@ -5,7 +5,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from handoff import destinations, promotion
 from handoff.commands.api_keys import _describe
-from handoff.config import load_environment_config
+from handoff.config_rows import load_environment_config
 from handoff.environments import ENVIRONMENTS, ensure_environments
 from handoff.errors import HandoffError
 from handoff.seed import seed_demo

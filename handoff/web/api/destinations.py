@@ -5,7 +5,7 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from handoff import destinations as service
-from handoff.config import load_environment_config
+from handoff.config_rows import load_environment_config
 from handoff.schemas import DestinationListSchema, DestinationSchema
 from handoff.warnings import environment_warnings
 from handoff.web.api.common import (

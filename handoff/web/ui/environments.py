@@ -2,8 +2,8 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from handoff.config import load_environment_config
 from handoff.config_diff import diff_configs
+from handoff.config_rows import load_environment_config
 from handoff.environments import LIVE, SANDBOX, get_environment
 from handoff.errors import NotFound, ValidationFailed
 from handoff.promotion import list_versions, promote, rollback

@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from handoff import destinations as service
-from handoff.config import load_environment_config
+from handoff.config_rows import load_environment_config
 from handoff.environments import EDITABLE
 from handoff.errors import StaleVersion, ValidationFailed
 from handoff.integration import get_integration

@@ -2,7 +2,7 @@
 
 from flask import current_app, render_template, request
 
-from handoff.config import load_environment_config
+from handoff.config_rows import load_environment_config
 from handoff.environments import get_environment
 from handoff.errors import ValidationFailed
 from handoff.integration import get_integration
