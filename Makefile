@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?=
 
 .PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin screenshots bench \
-	bench-quick bench-decision bench-statements bench-profile wrk sip-tools run-sip run-kamailio
+	bench-quick bench-decision bench-statements bench-inprocess bench-profile wrk sip-tools run-sip run-kamailio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +109,9 @@ bench-decision: $(VENV)/.runtime
 
 bench-statements: $(VENV)/.runtime
 	$(BIN)/python -m bench.statements $(BENCH_ARGS)
+
+bench-inprocess: $(VENV)/.runtime
+	$(BIN)/python -m bench.inprocess $(BENCH_ARGS)
 
 bench-profile: $(VENV)/.dev wrk
 	$(BIN)/python -m bench.profile $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""The webhook benchmark runs end to end, as `make bench` runs it (wrk installed by make test)."""
+"""The benchmarks run end to end, as `make bench` runs them (wrk installed by make test)."""
 
 import re
 import shutil
@@ -28,3 +28,13 @@ def test_the_benchmark_measures_every_contender_and_prints_the_ratios():
         for ours in ("handoff", "handoff wb"):
             ratios = rf"{re.escape(endpoint)}\s+2\s+{re.escape(ours)}\s+\d+\.\d\d\s+\d+\.\d\d"
             assert re.search(ratios, out), out
+
+
+@pytest.mark.bench
+def test_the_in_process_benchmark_prints_what_answering_and_recording_cost():
+    command = [sys.executable, "-m", "bench.inprocess", "--endpoint", "gather"]
+    command += ["--write-behind", "--requests", "20", "--rounds", "2"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = re.search(r"answer (\d+) µs/request, record behind (\d+) µs/request", done.stdout)
+    assert figures and all(int(f) > 0 for f in figures.groups()), done.stdout
