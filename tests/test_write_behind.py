@@ -11,6 +11,7 @@ from handoff.subscriptions import create_subscription
 from models import Conversation, Delivery, Handoff, HandoffState, Metric, TranscriptTurn, db
 from tests.conftest import TwilioSigner, make_test_config
 from tests.live_server import LiveServer
+from tests.test_functions_voice import VIP, functions_dir
 from tests.test_resilience_load import STORM, handoff_id, storm
 from tests.test_resilience_outage import BILLING_URI, asks, outage, place_call, route_of
 from tests.voice_support import add_destination, add_topic, pstn_call
@@ -195,3 +196,38 @@ def test_calls_a_killed_worker_answered_are_recorded_by_its_successor(behind, mi
                 select(TranscriptTurn).where(TranscriptTurn.conversation_id == conversation.id)
             ).all()
             assert [t.speaker for t in turns] == ["service"]
+
+
+def test_a_function_topic_sees_the_records_written_behind_and_records_its_own_first(behind, twilio):
+    (functions_dir(behind) / "vip.py").write_text(VIP)
+    with behind.app_context():
+        add_destination(name="VIP desk", route="sip:vip@pbx.example.com")
+        add_topic(
+            name="VIP",
+            phrases=["vip"],
+            action="function",
+            function="vip.route",
+            params={"team": "VIP desk"},
+        )
+    # The call's record waits in the recorder until the function topic needs it.
+    behind.config["RECORDS_LINGER"] = 30
+    twilio.drain = False
+    params = pstn_call(CallSid="CAvipbehind")
+    assert asks(twilio.post("/voice/call", params))
+    gather = {**params, "SpeechResult": "vip please"}
+    sip = route_of(twilio.post("/voice/gather", gather, query={"attempt": "1"}))
+    assert sip.startswith("sip:vip@pbx.example.com") and "X-Customer-ID=C-0123" in sip
+    # Answered only after its records were written, in the request, with the call's.
+    with behind.app_context():
+        conversation = db.session.scalar(
+            select(Conversation).where(Conversation.call_sid == "CAvipbehind")
+        )
+        assert conversation.state == {"customer": "C-0123"}
+        handoff = db.session.scalar(
+            select(Handoff).where(Handoff.conversation_id == conversation.id)
+        )
+        assert (handoff.destination_name, handoff.reason) == ("VIP desk", "vip")
+        # The greeting, recorded behind the call's answer, comes before what the caller said.
+        spoken = [turn["text"] for turn in handoff.context["transcript"]]
+        assert spoken[1:2] == ["vip please"]
+        assert count(Conversation) == 1

@@ -67,6 +67,9 @@ def answer_planned(session, cache, webhook, kind, step, recorder: Recorder | Non
         body = recorder.replay(keys)
         if body is not None:
             return body
+        if kind == "gather":
+            # It reads its conversation; /voice/call reads nothing while the versions are fresh.
+            steps.reading_only(session)
         plan = plan_for(session, cache, webhook)
         if not plan.records_first:
             body = render(plan.config, plan.decision, webhook.base_url, stable_turn(webhook, step))

@@ -109,6 +109,15 @@ def plan_gather(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
     return Plan(config, decision, write)
 
 
+def reading_only(session: Session) -> None:
+    """Let the request's reads run without BEGIN and ROLLBACK (a round trip each on PostgreSQL)."""
+    try:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    except SQLAlchemyError:
+        # The database is away: the reads that follow answer from memory.
+        session.rollback()
+
+
 def conversation_if_reachable(session: Session, call_sid: str) -> calls.Glance | None:
     """Return a glance at the call's conversation; None when it has none or the database is away."""
     try:
