@@ -13,7 +13,8 @@ METHODS = (SIP_REFER, SIP_INVITE, SIP_BYE)
 ENCRYPTIONS = ("tls_srtp", "udp_rtp")
 REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FORBIDDEN_CHARACTERS = ("\r", "\n", "\x00")
-# The databases' INTEGER: a larger id would reach PostgreSQL as an out-of-range parameter.
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger one reaches the database as an
+# out-of-range parameter, so every id the API or a URL takes is bounded by this.
 MAX_ROW_ID = 2**31 - 1
 
 

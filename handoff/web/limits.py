@@ -5,15 +5,14 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-# Ids are INTEGER columns (32-bit on PostgreSQL): a larger id in a URL names nothing.
-MAX_ID = 2**31 - 1
+from handoff.schemas.common import MAX_ROW_ID
 
 
 class IdConverter(IntegerConverter):
     """`<int:…>` URL parts that fit the database's integer ids (larger ones are a 404)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from handoff import audit
 from handoff.environments import ENVIRONMENTS
-from handoff.schemas.common import UtcDateTime
+from handoff.schemas.common import MAX_ROW_ID, UtcDateTime
 from handoff.web.api.common import ApiBlueprint
 from models import db
 
@@ -21,7 +21,7 @@ class AuditArgs(Schema):
 
     environment = fields.String(load_default=None, validate=validate.OneOf(ENVIRONMENTS))
     # Audit ids are 32-bit integers: a larger cursor is a 400, not a database error.
-    cursor = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
+    cursor = fields.Integer(load_default=0, validate=validate.Range(0, MAX_ROW_ID))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 

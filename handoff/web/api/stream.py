@@ -5,6 +5,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from handoff.environments import ENVIRONMENTS
+from handoff.schemas.common import MAX_ROW_ID
 from handoff.state_stream import latest_id, stream
 from handoff.web.api.common import ApiBlueprint
 from models import db
@@ -15,7 +16,6 @@ blp = ApiBlueprint(
     url_prefix="/v1/handoff_states",
     description="The live stream of handoff-state transitions (text/event-stream).",
 )
-MAX_ID = 2**31 - 1
 
 
 class StreamArgs(Schema):
@@ -23,7 +23,7 @@ class StreamArgs(Schema):
 
     after = fields.Integer(
         # Ids are 32-bit integers: a larger one is a 400, not a database error mid-stream.
-        validate=validate.Range(min=0, max=MAX_ID),
+        validate=validate.Range(min=0, max=MAX_ROW_ID),
         metadata={"description": "Send transitions after this id (default: only new ones)"},
     )
     environment = fields.String(validate=validate.OneOf(ENVIRONMENTS))
@@ -53,4 +53,4 @@ class Stream(MethodView):
 def _last_event_id() -> int | None:
     """Return the id a reconnecting EventSource sent, if any."""
     raw = request.headers.get("Last-Event-ID", "")
-    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_ROW_ID else None
