@@ -42,11 +42,11 @@ class Glance(NamedTuple):
 
 def glance(session: Session, call_sid: str) -> Glance | None:
     """Return the id, environment and state of the call's conversation, if one exists."""
-    known = memo(session, CONVERSATIONS).get(call_sid) if call_sid else None
-    if known is not None:
-        return Glance(known.id, known.environment, known.state or {})
     if not call_sid:
         return None
+    known = memo(session, CONVERSATIONS).get(call_sid)
+    if known is not None:
+        return Glance(known.id, known.environment, known.state or {})
     # Table columns, not ORM attributes: a Core query skips the ORM's per-query set-up.
     table = Conversation.__table__
     query = select(table.c.id, table.c.environment, table.c.state).where(

@@ -57,7 +57,7 @@ def journal_folder() -> str:
 def new_recorder(folder: str) -> Recorder:
     """Return a recorder on this app's database, journaling into ``folder``."""
     engine = db.engine
-    linger = current_app.config.get("RECORDS_LINGER", 0.05)
+    linger = current_app.config["RECORDS_LINGER"]
     return Recorder(lambda: Session(engine), linger=linger, journal=Journal(folder))
 
 
