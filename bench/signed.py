@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-from bench.seed import CALLED
+import twiml
+from bench.seed import CALLED, ENVIRONMENT
 
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://bench.handoff.test"
@@ -41,8 +42,17 @@ def gather_params(call_sid: str, caller: str, phrase: str) -> dict:
     }
 
 
+def greeting_action(path: str) -> str:
+    """Return ``path`` with the query a greeting's <Gather action> gives it (a turn of its own)."""
+    query = {"env": ENVIRONMENT, "attempt": 1, "turn": secrets.token_hex(6), twiml.FRESH: "1"}
+    return f"{path}?{urlencode(query)}"
+
+
 def signed_requests(path: str, count: int, phrase: str | None = None) -> list[dict]:
-    """Return ``count`` requests to ``path``, each with its own CallSid and signature."""
+    """Return ``count`` requests to ``path``, each with its own CallSid and signature.
+
+    With a ``phrase`` they answer the greeting, so they go where its <Gather> sends them.
+    """
     validator = RequestValidator(AUTH_TOKEN)
     requests = []
     for i in range(count):
@@ -53,10 +63,11 @@ def signed_requests(path: str, count: int, phrase: str | None = None) -> list[di
             if phrase is None
             else gather_params(call_sid, caller, phrase)
         )
+        where = path if phrase is None else greeting_action(path)
         requests.append(
             {
-                "path": path,
-                "signature": validator.compute_signature(PUBLIC_BASE_URL + path, params),
+                "path": where,
+                "signature": validator.compute_signature(PUBLIC_BASE_URL + where, params),
                 "token": secrets.token_hex(16),
                 "body": urlencode(params),
             }

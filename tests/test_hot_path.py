@@ -62,7 +62,7 @@ def test_a_remembered_greeting_differs_from_a_fresh_rendering_only_in_its_turn()
     topics = (TopicConfig(id=1, name="Billing", phrases=("billing",), dtmf="1"),)
     flow = FlowConfig(greeting="Hi <there> & turn=", voice="Polly.Joanna")
     config = EnvironmentConfig("live", 3, flow=flow, topics=topics)
-    fresh = twiml.gather(
+    rendered_now = twiml.gather(
         flow.greeting,
         "https://h.test",
         attempt=1,
@@ -78,8 +78,8 @@ def test_a_remembered_greeting_differs_from_a_fresh_rendering_only_in_its_turn()
     first = render(config, decision, "https://h.test", turn="0123456789ab")
     again = render(config, decision, "https://h.test", turn="ba9876543210")
 
-    assert first == fresh
-    assert again == fresh.replace("turn=0123456789ab", "turn=ba9876543210")
+    assert first == rendered_now
+    assert again == rendered_now.replace("turn=0123456789ab", "turn=ba9876543210")
     assert len(config.derived("greetings", dict)) == 1
 
 
@@ -90,5 +90,5 @@ def test_remembered_greetings_are_bounded():
 
     kept = config.derived("greetings", dict)
     assert len(kept) == GREETINGS_KEPT
-    assert ("Hello caller 10", 1, "https://h.test") in kept
-    assert ("Hello caller 9", 1, "https://h.test") not in kept
+    assert ("Hello caller 10", 1, "https://h.test", False) in kept
+    assert ("Hello caller 9", 1, "https://h.test", False) not in kept

@@ -1,6 +1,7 @@
 """Pure TwiML rendering: decisions and handoff plans in, `VoiceResponse` out."""
 
 from twiml.voice import (
+    FRESH,
     apology,
     gather,
     handoff,
@@ -9,4 +10,4 @@ from twiml.voice import (
     say_options,
 )
 
-__all__ = ["apology", "gather", "hangup", "handoff", "hints", "say_options"]
+__all__ = ["FRESH", "apology", "gather", "hangup", "handoff", "hints", "say_options"]

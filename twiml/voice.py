@@ -25,6 +25,11 @@ def say_options(language: str | None, voice: str | None) -> dict:
     return options
 
 
+# A /voice/gather query parameter: the call's conversation still has the id derived from its
+# CallSid and no state, so the answer is decided without reading it. The URL is signed.
+FRESH = "fresh"
+
+
 def url(base_url: str, path: str, **query) -> str:
     """Return an absolute webhook URL with its query (the query is covered by the signature)."""
     clean = {k: v for k, v in query.items() if v not in (None, "")}
@@ -77,15 +82,24 @@ def gather(
     hints: str = "",
     dtmf=(),
     options: dict | None = None,
+    fresh: bool = False,
 ) -> VoiceResponse:
     """Return the greeting or re-prompt inside a speech+DTMF <Gather> posting to /voice/gather.
 
-    ``hints`` is what :func:`hints` made of the topics' phrases (once per configuration).
+    ``hints`` is what :func:`hints` made of the topics' phrases (once per configuration);
+    ``fresh`` marks the action URL as needing no read of the conversation (see FRESH).
     """
     response = VoiceResponse()
     kwargs = {
         "input": "speech dtmf",
-        "action": url(base_url, "/voice/gather", env=env, attempt=attempt, turn=turn),
+        "action": url(
+            base_url,
+            "/voice/gather",
+            env=env,
+            attempt=attempt,
+            turn=turn,
+            **{FRESH: "1" if fresh else None},
+        ),
         "method": "POST",
         "language": language,
         "timeout": timeout,

@@ -67,12 +67,13 @@ def answer_planned(session, cache, webhook, kind, step, recorder: Recorder | Non
         body = recorder.replay(keys)
         if body is not None:
             return body
-        if kind == "gather":
+        if kind == "gather" and not webhook.fresh:
             # It reads its conversation; /voice/call reads nothing while the versions are fresh.
             steps.reading_only(session)
         plan = plan_for(session, cache, webhook)
         if not plan.records_first:
-            body = render(plan.config, plan.decision, webhook.base_url, stable_turn(webhook, step))
+            turn = stable_turn(webhook, step)
+            body = render(plan.config, plan.decision, webhook.base_url, turn, plan.fresh)
             entry = {"kind": kind, "keys": list(keys), "body": body, "webhook": webhook.values()}
             recorder.submit(Record(keys, webhook.call_sid, body, plan.write, entry))
             return body

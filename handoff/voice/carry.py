@@ -26,12 +26,17 @@ GREETINGS_KEPT = 256
 _TURN_MARK = secrets.token_hex(8)
 
 
-def render(config: EnvironmentConfig, decision: Decision, base_url: str, turn: str = "") -> str:
-    """Return the TwiML of a decision (no records; also used when the database is down)."""
+def render(
+    config: EnvironmentConfig, decision: Decision, base_url: str, turn: str = "", fresh=False
+) -> str:
+    """Return the TwiML of a decision (no records; also used when the database is down).
+
+    ``fresh``: the conversation will still be as /voice/call opened it (see ``twiml.FRESH``).
+    """
     if isinstance(decision, Gather):
         # Each gather gets its own step, so a repeated attempt number is not a retry.
         turn = turn or secrets.token_hex(6)
-        return greeting_twiml(config, decision, base_url).replace(_TURN_MARK, turn, 1)
+        return greeting_twiml(config, decision, base_url, fresh).replace(_TURN_MARK, turn, 1)
     options = twiml.say_options(config.flow.language, config.flow.voice)
     if isinstance(decision, Transfer):
         response = twiml.handoff(decision.plan, base_url, env=config.environment, options=options)
@@ -42,13 +47,13 @@ def render(config: EnvironmentConfig, decision: Decision, base_url: str, turn: s
     return response.to_xml()
 
 
-def greeting_twiml(config: EnvironmentConfig, decision: Gather, base_url: str) -> str:
+def greeting_twiml(config: EnvironmentConfig, decision: Gather, base_url: str, fresh=False) -> str:
     """Return a <Gather>'s TwiML with a mark for its turn, rendered once per config and prompt.
 
     Every caller hears the same greeting; only the turn in its action URL differs.
     """
     rendered = config.derived("greetings", lambda _: OrderedDict())
-    key = (decision.prompt, decision.attempt, base_url)
+    key = (decision.prompt, decision.attempt, base_url, fresh)
     body = rendered.get(key)
     if body is None:
         flow = config.flow
@@ -64,6 +69,7 @@ def greeting_twiml(config: EnvironmentConfig, decision: Gather, base_url: str) -
             hints=config.derived("hints", gather_hints),
             dtmf=tuple(matcher_for(config).digits),
             options=twiml.say_options(flow.language, flow.voice),
+            fresh=fresh,
         ).to_xml()
         rendered[key] = body
         while len(rendered) > GREETINGS_KEPT:

@@ -62,6 +62,8 @@ class Plan:
     decision: Decision
     # Records the decision in a session and returns what was recorded (a function's own).
     write: Callable[[Session], Decision]
+    # The conversation stays as /voice/call opened it, so the next gather need not read it.
+    fresh: bool = False
 
     @property
     def records_first(self) -> bool:
@@ -83,17 +85,22 @@ def plan_call(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
         conversation = calls.open_conversation(session, config, facts)
         return record_decision(session, conversation, config, facts, decision, "call")
 
-    return Plan(config, decision, write)
+    return Plan(config, decision, write, fresh=not isinstance(decision, RunFunction))
 
 
 def plan_gather(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
     """/voice/gather: match what the caller said or pressed, then hand off or ask again."""
-    existing = conversation_if_reachable(session, webhook.call_sid)
+    opened_id = stable_id("cv", webhook.call_sid)
+    if webhook.fresh:
+        # The signed URL says what a read would find: the derived id and no state.
+        existing, known = calls.Glance(opened_id, webhook.env, {}), True
+    else:
+        existing, known = conversation_if_reachable(session, webhook.call_sid)
     config = load(session, cache, webhook, existing.environment if existing else "")
     step = gather_step(webhook)
     facts = facts_from(
         webhook,
-        conversation_id=existing.id if existing else stable_id("cv", webhook.call_sid),
+        conversation_id=existing.id if existing else opened_id,
         handoff_id=stable_id("ho", webhook.call_sid, step),
         state=dict(existing.state or {}) if existing else {},
         attempt=max(webhook.query_int("attempt", 1), 1),
@@ -106,7 +113,8 @@ def plan_gather(session: Session, cache: ConfigCache, webhook: Webhook) -> Plan:
         calls.add_turn(session, conversation, calls.CALLER, "dtmf", facts.digits)
         return record_decision(session, conversation, config, facts, decision, step)
 
-    return Plan(config, decision, write)
+    fresh = known and facts.conversation_id == opened_id and not facts.state
+    return Plan(config, decision, write, fresh=fresh and not isinstance(decision, RunFunction))
 
 
 def reading_only(session: Session) -> None:
@@ -118,15 +126,15 @@ def reading_only(session: Session) -> None:
         session.rollback()
 
 
-def conversation_if_reachable(session: Session, call_sid: str) -> calls.Glance | None:
-    """Return a glance at the call's conversation; None when it has none or the database is away."""
+def conversation_if_reachable(session: Session, call_sid: str) -> tuple[calls.Glance | None, bool]:
+    """Return a glance at the call's conversation (None: it has none) and whether it was read."""
     try:
-        return calls.glance(session, call_sid)
+        return calls.glance(session, call_sid), True
     except SQLAlchemyError:
         # Route from memory; the records wait in the recorder until the database is back.
         log.warning("call %s: conversation unreadable; deciding without it", call_sid)
         session.rollback()
-        return None
+        return None, False
 
 
 def carried_out(session: Session, plan_for, cache: ConfigCache, webhook: Webhook, step: str) -> str:
@@ -135,7 +143,8 @@ def carried_out(session: Session, plan_for, cache: ConfigCache, webhook: Webhook
     calls.conversation_for(session, webhook.call_sid)
     plan = plan_for(session, cache, webhook)
     decision = plan.write(session)
-    return render(plan.config, decision, webhook.base_url, turn=stable_turn(webhook, step))
+    turn = stable_turn(webhook, step)
+    return render(plan.config, decision, webhook.base_url, turn=turn, fresh=plan.fresh)
 
 
 def status(session: Session, cache: ConfigCache, webhook: Webhook) -> str:

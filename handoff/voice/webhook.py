@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass, field
 
+import twiml
 from handoff.decision import PSTN, SIP, CallFacts
 from models import new_id
 
@@ -27,6 +28,11 @@ class Webhook:
     def env(self) -> str:
         """Return the environment the URL asks for ('' when none)."""
         return self.query.get("env", "")
+
+    @property
+    def fresh(self) -> bool:
+        """Return True when the signed URL says the conversation is as /voice/call opened it."""
+        return self.query.get(twiml.FRESH) == "1"
 
     def values(self) -> dict:
         """Return the fields as a plain dict (shallow: ``dataclasses.asdict`` deep-copies)."""
