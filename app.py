@@ -42,10 +42,12 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Initialise database, migrations and CSRF protection."""
+    """Initialise sessions, database, migrations and CSRF protection."""
     from handoff.web.extensions import csrf, migrate
+    from handoff.web.sessions import UiSessions
     from models import db
 
+    app.session_interface = UiSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff import states
-from handoff.config import EnvironmentConfig
+from handoff.config import DestinationConfig, EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
 from handoff.transaction_memo import add_row, memo
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, new_id, utcnow
@@ -155,7 +155,7 @@ def record_handoff(
         previous_id=previous_id,
         destination_id=destination.id if destination else None,
         destination_name=destination.name if destination else "",
-        destination=asdict(destination) if destination else {},
+        destination=destination_row(config, destination) if destination else {},
         requested_method=plan.requested_method,
         method=plan.method,
         route=plan.route[:255],
@@ -208,6 +208,17 @@ def handoff_context(session, conversation, config, facts, plan, row) -> dict:
         "started_at": conversation.started_at.isoformat() if conversation.started_at else None,
         "handoff_at": utcnow().isoformat(),
     }
+
+
+def destination_row(config: EnvironmentConfig, destination: DestinationConfig) -> dict:
+    """Return the destination as its handoff stores it, built once per snapshot (read-only)."""
+    if config.destination(destination.id) is not destination:
+        # Made for this call (a function's transfer_call): nothing to share.
+        return asdict(destination)
+    rows = config.derived("destination_rows", lambda _: {})
+    if destination.id not in rows:
+        rows[destination.id] = asdict(destination)
+    return rows[destination.id]
 
 
 def destination_summary(plan: HandoffPlan) -> dict:

@@ -1,12 +1,20 @@
 """What the webhook's hot path relies on: bounded hints and greetings, ordered turns, replays."""
 
+from dataclasses import asdict
 from xml.etree import ElementTree
 
+from flask import request
 from sqlalchemy import select
 
 import twiml
 from handoff import calls
-from handoff.config import EnvironmentConfig, FlowConfig, TopicConfig
+from handoff.config import (
+    DestinationConfig,
+    EnvironmentConfig,
+    FlowConfig,
+    HeaderConfig,
+    TopicConfig,
+)
 from handoff.decision import Gather
 from handoff.voice.carry import GREETINGS_KEPT, render
 from models import Conversation, TranscriptTurn, WebhookReply, db
@@ -92,3 +100,25 @@ def test_remembered_greetings_are_bounded():
     assert len(kept) == GREETINGS_KEPT
     assert ("Hello caller 10", 1, "https://h.test", False) in kept
     assert ("Hello caller 9", 1, "https://h.test", False) not in kept
+
+
+def test_webhooks_open_no_cookie_session_and_the_ui_still_does(app):
+    sessions = app.session_interface
+    with app.test_request_context("/voice/call", method="POST"):
+        assert sessions.open_session(app, request) is None
+    with app.test_request_context("/ui/login"):
+        assert sessions.open_session(app, request) is not None
+
+
+def test_a_destination_is_stored_whole_and_built_once_per_snapshot():
+    desk = DestinationConfig(
+        3, "Desk", "sip_refer", "sip:desk@pbx.test", sip_headers=(HeaderConfig("X-A", "$env"),)
+    )
+    config = EnvironmentConfig("live", 1, destinations=(desk,))
+    first = calls.destination_row(config, desk)
+    assert first == asdict(desk) and first["sip_headers"] == ({"name": "X-A", "value": "$env"},)
+    assert calls.destination_row(config, desk) is first
+    # A destination a function made for one call is not one of the snapshot's.
+    made = DestinationConfig(0, "sip:x@y.test", "sip_refer", "sip:x@y.test")
+    assert calls.destination_row(config, made) == asdict(made)
+    assert 0 not in config.derived("destination_rows", dict)
