@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from handoff import states
 from handoff.config import DestinationConfig, EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
-from handoff.transaction_memo import add_row, memo
+from handoff.transaction_memo import add_later, add_row, memo
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, new_id, utcnow
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def record_handoff(
     )
     row.context = handoff_context(session, conversation, config, facts, plan, row)
     # Flushed with the state row in transition(): one flush for the whole handoff.
-    session.add(row)
+    add_later(session, row)
     detail = f"{plan.method} to {row.destination_name or 'no destination'}"
     if plan.substituted:
         detail += f" (substituted for {plan.requested_method})"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from handoff.transaction_memo import add_later
 from models import Conversation, Handoff, HandoffState
 
 AUTOMATED = "automated"
@@ -64,7 +65,7 @@ def transition(
         sip_code=sip_code,
         source=source,
     )
-    session.add(row)
+    add_later(session, row)
     if handoff is not None and state != ENDED:
         handoff.state = state
     conversation.status = state

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from handoff.errors import NotFound, ValidationFailed
 from handoff.states import Transition
 from handoff.timefmt import iso
-from handoff.transaction_memo import memo
+from handoff.transaction_memo import memo, store_now
 from models import Conversation, Delivery, HandoffState, Subscription
 
 # Transaction memo: the active subscriptions, read once per batch of call records.
@@ -120,6 +120,7 @@ def enqueue_deliveries(session: Session, moved: Transition) -> None:
         return
     if row.id is None:
         # A delivery names its state row and carries its time: store them first.
+        store_now(session, moved.handoff, row)
         session.flush()
     payload = transition_payload(conversation, row)
     for subscription in subscribers:

@@ -4,13 +4,19 @@ Call records are written many calls per transaction with autoflush off; a query 
 rows added earlier in the same batch, so the records code remembers them here instead.
 Rows nothing reads back before the commit (transcript turns, metrics, stored replies) are not
 ORM objects at all: they wait here and go in at the commit as one executemany per table.
+In those batches new handoffs and their state rows are ORM objects the session never sees:
+they too wait here and go in as plain rows, with the values they have at the commit.
 """
 
-from sqlalchemy import Table, event, insert
+from itertools import groupby
+
+from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import sort_tables
 
 MEMO = "handoff_transaction_memo"
 ADDED = "added_rows"
+WAITING = "waiting_objects"
 
 
 def memo(session: Session, name: str) -> dict:
@@ -23,6 +29,30 @@ def add_row(session: Session, table: Table, values: dict) -> None:
     memo(session, ADDED).setdefault(table, []).append(values)
 
 
+def add_later(session: Session, obj) -> None:
+    """Add the new ORM object ``obj``; with autoflush off, as a plain row at the commit.
+
+    The ORM's flush is most of a batch's cost; a waiting object costs one executemany row.
+    Until the commit it is invisible to queries (as pending objects are with autoflush off).
+    """
+    if session.autoflush:
+        session.add(obj)
+    else:
+        memo(session, WAITING).setdefault(obj.__table__, []).append(obj)
+
+
+def store_now(session: Session, *objs) -> None:
+    """Hand waiting objects to the session, so the next flush inserts them and sets their ids."""
+    waiting = memo(session, WAITING)
+    for obj in objs:
+        rows = waiting.get(getattr(obj, "__table__", None), [])
+        for i, candidate in enumerate(rows):
+            if candidate is obj:
+                del rows[i]
+                session.add(obj)
+                break
+
+
 def added_rows(session: Session, table: Table) -> list[dict]:
     """Return the rows added to ``table`` in this transaction and not inserted yet."""
     return session.info.get(MEMO, {}).get(ADDED, {}).get(table, [])
@@ -31,13 +61,35 @@ def added_rows(session: Session, table: Table) -> list[dict]:
 @event.listens_for(Session, "before_commit")
 def insert_added_rows(session: Session) -> None:
     """Insert the rows added with :func:`add_row`, after the ORM objects they refer to."""
-    added = session.info.get(MEMO, {}).pop(ADDED, None)
-    if not added:
+    waiting = session.info.get(MEMO, {}).pop(WAITING, None) or {}
+    added = session.info.get(MEMO, {}).pop(ADDED, None) or {}
+    if not added and not any(waiting.values()):
         return
     session.flush()
+    # Handoffs before the state rows that name them, whatever order the records came in.
+    for table in sort_tables(waiting):
+        rows = [row_of(obj) for obj in waiting[table]]
+        # One executemany per set of columns (a column left to the database is not sent).
+        for _, same in groupby(sorted(rows, key=sorted), key=sorted):
+            session.execute(insert(table), list(same))
     for table, rows in added.items():
         # No RETURNING: SQLite too sends the whole table's rows in one executemany.
         session.execute(insert(table), rows)
+
+
+def row_of(obj) -> dict:
+    """Return a new ORM object's column values, with the Python-side defaults it has not set."""
+    values = {}
+    for prop in inspect(type(obj)).column_attrs:
+        column = prop.columns[0]
+        if prop.key in obj.__dict__:
+            values[column.key] = obj.__dict__[prop.key]
+        elif column.default is not None and column.default.is_callable:
+            values[column.key] = column.default.arg(None)
+        elif column.default is not None and column.default.is_scalar:
+            values[column.key] = column.default.arg
+        # Otherwise the database fills it in: an autoincrement id, a server default, NULL.
+    return values
 
 
 @event.listens_for(Session, "after_transaction_end")
