@@ -142,7 +142,9 @@ def carried_out(session: Session, plan_for, cache: ConfigCache, webhook: Webhook
     # Loaded once for both: the plan glances at the conversation the records then update.
     calls.conversation_for(session, webhook.call_sid)
     plan = plan_for(session, cache, webhook)
-    decision = plan.write(session)
+    with session.no_autoflush:
+        # Written as the recorder writes it behind the answer: the rows go in at the commit.
+        decision = plan.write(session)
     turn = stable_turn(webhook, step)
     return render(plan.config, decision, webhook.base_url, turn=turn, fresh=plan.fresh)
 
