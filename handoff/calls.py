@@ -98,9 +98,11 @@ def open_conversation(
         # Set now, not at flush: the handoff context may quote it before anything is flushed.
         started_at=utcnow(),
     )
-    session.add(conversation)
+    add_later(session, conversation)
     if conversation.call_sid:
         memo(session, CONVERSATIONS)[conversation.call_sid] = conversation
+    # New in this transaction: it has no stored turns to read.
+    memo(session, TURNS)[conversation.id] = []
     return conversation
 
 

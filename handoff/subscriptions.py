@@ -120,7 +120,7 @@ def enqueue_deliveries(session: Session, moved: Transition) -> None:
         return
     if row.id is None:
         # A delivery names its state row and carries its time: store them first.
-        store_now(session, moved.handoff, row)
+        store_now(session, conversation, moved.handoff, row)
         session.flush()
     payload = transition_payload(conversation, row)
     for subscription in subscribers:

@@ -4,8 +4,8 @@ Call records are written many calls per transaction with autoflush off; a query 
 rows added earlier in the same batch, so the records code remembers them here instead.
 Rows nothing reads back before the commit (transcript turns, metrics, stored replies) are not
 ORM objects at all: they wait here and go in at the commit as one executemany per table.
-In those batches new handoffs and their state rows are ORM objects the session never sees:
-they too wait here and go in as plain rows, with the values they have at the commit.
+In those batches new conversations, handoffs and state rows are ORM objects the session never
+sees: they too wait here and go in as plain rows, with the values they have at the commit.
 """
 
 from itertools import groupby

@@ -1,9 +1,6 @@
 """A gather whose signed URL says `fresh=1` is decided without reading its conversation."""
 
-import threading
-
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from handoff import calls
@@ -12,7 +9,15 @@ from handoff.voice import steps
 from handoff.voice.webhook import Webhook
 from models import db
 from tests.test_functions_voice import functions_dir
-from tests.voice_support import add_destination, add_topic, follow, pstn_call, split_action, xml
+from tests.voice_support import (
+    add_destination,
+    add_topic,
+    follow,
+    pstn_call,
+    split_action,
+    statements_sent,
+    xml,
+)
 
 # A function that keeps something in the conversation's state and leaves the call automated.
 TAG = """
@@ -47,18 +52,6 @@ def said(response) -> str:
     return xml(response).find("./Say").text
 
 
-def statements_in_this_thread(engine) -> list[str]:
-    """Collect the SQL this thread sends (the recorder's thread is left out)."""
-    sent, me = [], threading.get_ident()
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def collect(conn, cursor, statement, *args):
-        if threading.get_ident() == me:
-            sent.append(statement)
-
-    return sent
-
-
 @pytest.mark.parametrize("write_behind", [False, True], ids=["in-request", "write-behind"])
 def test_the_greeting_sends_the_caller_to_a_fresh_gather(billing, twilio, write_behind):
     billing.config["RECORDS_WRITE_BEHIND"] = write_behind
@@ -76,7 +69,7 @@ def test_a_fresh_gather_answers_without_reading_the_conversation(billing, twilio
     params = pstn_call()
     action = action_of(twilio.post("/voice/call", params))
     with billing.app_context():
-        sent = statements_in_this_thread(db.engine)
+        sent = statements_sent(db.engine)
     follow(twilio, action, {**params, "SpeechResult": "billing please"})
     assert not [s for s in sent if "FROM conversations" in s], sent
     # Without the mark the same gather reads it: the assertion above can fail.

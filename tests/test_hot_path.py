@@ -18,7 +18,7 @@ from handoff.config import (
 from handoff.decision import Gather
 from handoff.voice.carry import GREETINGS_KEPT, render
 from models import Conversation, TranscriptTurn, WebhookReply, db
-from tests.voice_support import add_destination, add_topic, pstn_call
+from tests.voice_support import add_destination, add_topic, pstn_call, statements_sent
 
 
 def test_hints_keep_the_first_unique_phrases_up_to_the_limit():
@@ -122,3 +122,12 @@ def test_a_destination_is_stored_whole_and_built_once_per_snapshot():
     made = DestinationConfig(0, "sip:x@y.test", "sip_refer", "sip:x@y.test")
     assert calls.destination_row(config, made) == asdict(made)
     assert 0 not in config.derived("destination_rows", dict)
+
+
+def test_a_new_call_reads_no_transcript(app, twilio):
+    with app.app_context():
+        add_destination(name="Front desk")
+        sent = statements_sent(db.engine)
+    twilio.post("/voice/call", pstn_call())
+    assert any("INSERT INTO transcript_turns" in s for s in sent), sent
+    assert not [s for s in sent if "FROM transcript_turns" in s]

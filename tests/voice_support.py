@@ -104,3 +104,19 @@ def xml(response):
     assert response.status_code == 200, response.data
     assert response.mimetype == "text/xml"
     return ElementTree.fromstring(response.data)
+
+
+def statements_sent(engine) -> list[str]:
+    """Collect the SQL this thread sends (the recorder's thread is left out)."""
+    import threading
+
+    from sqlalchemy import event
+
+    sent, me = [], threading.get_ident()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def collect(conn, cursor, statement, *args):
+        if threading.get_ident() == me:
+            sent.append(statement)
+
+    return sent

@@ -7,6 +7,7 @@ from handoff.calls import transcript
 from handoff.decision import Gather
 from handoff.functions.conv import SoftHandoff
 from handoff.timefmt import iso
+from handoff.transaction_memo import add_later
 from models import Handoff, utcnow
 
 SOFT_METHOD = "soft_handoff"
@@ -28,8 +29,7 @@ def record_soft_handoff(session, conversation, config, facts, soft: SoftHandoff)
         utterance=soft.utterance,
         state=states.SOFT_HANDOFF,
     )
-    session.add(row)
-    session.flush()
+    add_later(session, row)
     row.context = soft_context(session, conversation, config, facts, soft)
     states.transition(session, conversation, states.SOFT_HANDOFF, handoff=row, detail=soft.reason)
     return Gather(prompt=soft.utterance or config.flow.reprompt, attempt=facts.attempt)
