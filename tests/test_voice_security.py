@@ -2,11 +2,13 @@
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from app import create_app
 from handoff import calls
@@ -49,6 +51,18 @@ def test_https_signature_with_or_without_port_is_accepted(client):
     with_port = validator.compute_signature("https://handoff.example.test:443/voice/call", params)
     response = client.post("/voice/call", data=params, headers={"X-Twilio-Signature": with_port})
     assert response.status_code == 200
+
+
+def test_every_value_of_a_repeated_parameter_is_covered_by_the_signature(client):
+    params = [*pstn_call().items(), ("SipHeader_X-Tag", "b"), ("SipHeader_X-Tag", "a")]
+    url = "https://handoff.example.test/voice/call"
+    signed = RequestValidator(AUTH_TOKEN).compute_signature(url, MultiDict(params))
+    body = urlencode(params)
+    form = "application/x-www-form-urlencoded"
+    headers = {"X-Twilio-Signature": signed, "Content-Type": form}
+    assert client.post("/voice/call", data=body, headers=headers).status_code == 200
+    dropped = urlencode(params[:-1])
+    assert client.post("/voice/call", data=dropped, headers=headers).status_code == 403
 
 
 @pytest.mark.parametrize(

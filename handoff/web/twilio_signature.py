@@ -2,6 +2,7 @@
 
 from flask import Flask, Request
 from twilio.request_validator import RequestValidator, compare
+from werkzeug.datastructures import MultiDict
 
 DEVELOPMENT = "development"
 
@@ -28,9 +29,28 @@ def signature_valid(request: Request, auth_token: str, public_base_url: str) -> 
     url = public_url(request, public_base_url)
     # Twilio signs the URL it called: one HMAC settles the usual request. Only a mismatch
     # pays for validate(), which tries the URL with and without its port.
-    if compare(validator.compute_signature(url, request.form), signature):
+    form = FormValues(request.form)
+    if compare(validator.compute_signature(url, form), signature):
         return True
-    return validator.validate(url, request.form, signature)
+    return validator.validate(url, form, signature)
+
+
+class FormValues:
+    """A form as RequestValidator reads it: its names, and ``getall`` for each one's values."""
+
+    def __init__(self, form: MultiDict):
+        self._form = form
+
+    def __iter__(self):
+        return iter(self._form)
+
+    def getall(self, name: str) -> list[str]:
+        """Return every value of ``name``.
+
+        The validator tries ``getall`` first: werkzeug's MultiDict calls it ``getlist``, so
+        each parameter of every webhook used to raise and catch an AttributeError.
+        """
+        return self._form.getlist(name)
 
 
 def validation_disabled(app: Flask) -> bool:
