@@ -148,3 +148,16 @@ def test_drain_does_not_wait_for_a_lingering_batch_to_fill(engine, conversation_
     assert time.monotonic() - started < 5
     assert written(engine, conversation_id) == [1]
     recorder.stop()
+
+
+def test_a_full_batch_is_written_without_lingering(engine, conversation_id):
+    recorder = Recorder(lambda: Session(engine), linger=30, max_batch=3)
+    recorder.submit(metric(conversation_id, 0))
+    time.sleep(0.2)  # the writer now lingers for the batch to fill
+    for value in (1, 2):
+        recorder.submit(metric(conversation_id, value))
+    deadline = time.monotonic() + 5
+    while recorder.pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert written(engine, conversation_id) == [0, 1, 2]
+    recorder.stop()
