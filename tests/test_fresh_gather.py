@@ -10,7 +10,7 @@ from handoff.voice.webhook import Webhook
 from models import db
 from tests.test_functions_voice import functions_dir
 from tests.voice_support import (
-    add_destination,
+    add_billing,
     add_topic,
     follow,
     pstn_call,
@@ -31,14 +31,7 @@ def gold(conv):
 def billing(app):
     """A billing topic whose utterance quotes the conversation's state."""
     with app.app_context():
-        add_destination(name="Front desk")
-        desk = add_destination(name="Billing team", route="sip:billing@pbx.example.com")
-        add_topic(
-            name="Billing",
-            phrases=["billing"],
-            destination_id=desk.id,
-            utterance="Connecting our $tier customer to billing.",
-        )
+        add_billing(utterance="Connecting our $tier customer to billing.")
     return app
 
 

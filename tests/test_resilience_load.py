@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models import Conversation, Handoff, HandoffState, TranscriptTurn, WebhookReply, db
 from tests.live_server import LiveServer
-from tests.voice_support import add_destination, add_topic, pstn_call
+from tests.voice_support import add_billing, pstn_call
 
 STORM = 20
 
@@ -21,9 +21,7 @@ STORM = 20
 def configured(app):
     """A live environment whose 'billing' topic hands off to a SIP destination."""
     with app.app_context():
-        add_destination(name="Front desk")
-        billing = add_destination(name="Billing team", route="sip:billing@pbx.example.com")
-        add_topic(name="Billing", phrases=["billing"], destination_id=billing.id)
+        add_billing()
     return app
 
 

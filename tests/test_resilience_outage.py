@@ -15,17 +15,13 @@ from app import create_app
 from handoff.settings import database_url
 from models import Conversation, Handoff, HandoffState, db
 from tests.conftest import make_test_config
-from tests.voice_support import add_destination, add_topic, pstn_call
-
-BILLING_URI = "sip:billing@pbx.example.com"
+from tests.voice_support import BILLING_URI, add_billing, pstn_call
 
 
 @pytest.fixture
 def configured(app):
     with app.app_context():
-        add_destination(name="Front desk")
-        billing = add_destination(name="Billing team", route=BILLING_URI)
-        add_topic(name="Billing", phrases=["billing"], destination_id=billing.id)
+        add_billing()
     return app
 
 

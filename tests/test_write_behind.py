@@ -14,8 +14,8 @@ from tests.conftest import TwilioSigner, make_test_config
 from tests.live_server import LiveServer
 from tests.test_functions_voice import VIP, functions_dir
 from tests.test_resilience_load import STORM, handoff_id, storm
-from tests.test_resilience_outage import BILLING_URI, asks, outage, place_call, route_of
-from tests.voice_support import add_destination, add_topic, pstn_call
+from tests.test_resilience_outage import asks, outage, place_call, route_of
+from tests.voice_support import BILLING_URI, add_billing, add_destination, add_topic, pstn_call
 
 
 @pytest.fixture
@@ -23,14 +23,7 @@ def behind(app):
     """An app that writes records behind the answer, with a billing topic."""
     app.config["RECORDS_WRITE_BEHIND"] = True
     with app.app_context():
-        add_destination(name="Front desk")
-        billing = add_destination(name="Billing team", route=BILLING_URI)
-        add_topic(
-            name="Billing",
-            phrases=["billing"],
-            destination_id=billing.id,
-            utterance="Connecting you to billing.",
-        )
+        add_billing(utterance="Connecting you to billing.")
     return app
 
 

@@ -10,6 +10,7 @@ from models import Destination, DestinationHeader, Integration, Topic, db
 ACCOUNT_SID = "AC" + "0" * 32
 CALLER = "+14155550123"
 NUMBER = "+14155550100"
+BILLING_URI = "sip:billing@pbx.example.com"
 
 
 def add_destination(env="live", name="Support", headers=(), **fields) -> Destination:
@@ -40,6 +41,13 @@ def add_topic(env="live", name="Billing", **fields) -> Topic:
     bump_config_version(db.session, environment)
     db.session.commit()
     return row
+
+
+def add_billing(**topic) -> Topic:
+    """Add a front desk and a 'billing' topic handed to the billing team at BILLING_URI."""
+    add_destination(name="Front desk")
+    billing = add_destination(name="Billing team", route=BILLING_URI)
+    return add_topic(name="Billing", phrases=["billing"], destination_id=billing.id, **topic)
 
 
 def set_integration(env="live", **fields) -> None:
