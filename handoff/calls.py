@@ -157,7 +157,7 @@ def record_handoff(
         previous_id=previous_id,
         destination_id=destination.id if destination else None,
         destination_name=destination.name if destination else "",
-        destination=destination_row(config, destination) if destination else {},
+        destination=stored_destination(config, destination) if destination else {},
         requested_method=plan.requested_method,
         method=plan.method,
         route=plan.route[:255],
@@ -212,12 +212,12 @@ def handoff_context(session, conversation, config, facts, plan, row) -> dict:
     }
 
 
-def destination_row(config: EnvironmentConfig, destination: DestinationConfig) -> dict:
+def stored_destination(config: EnvironmentConfig, destination: DestinationConfig) -> dict:
     """Return the destination as its handoff stores it, built once per snapshot (read-only)."""
     if config.destination(destination.id) is not destination:
         # Made for this call (a function's transfer_call): nothing to share.
         return asdict(destination)
-    rows = config.derived("destination_rows", lambda _: {})
+    rows = config.derived("stored_destinations", lambda _: {})
     if destination.id not in rows:
         rows[destination.id] = asdict(destination)
     return rows[destination.id]

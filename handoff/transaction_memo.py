@@ -45,7 +45,9 @@ def store_now(session: Session, *objs) -> None:
     """Hand waiting objects to the session, so the next flush inserts them and sets their ids."""
     waiting = memo(session, WAITING)
     for obj in objs:
-        rows = waiting.get(getattr(obj, "__table__", None), [])
+        if obj is None:
+            continue  # e.g. a transition without a handoff
+        rows = waiting.get(obj.__table__, [])
         for i, candidate in enumerate(rows):
             if candidate is obj:
                 del rows[i]

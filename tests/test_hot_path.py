@@ -115,13 +115,13 @@ def test_a_destination_is_stored_whole_and_built_once_per_snapshot():
         3, "Desk", "sip_refer", "sip:desk@pbx.test", sip_headers=(HeaderConfig("X-A", "$env"),)
     )
     config = EnvironmentConfig("live", 1, destinations=(desk,))
-    first = calls.destination_row(config, desk)
+    first = calls.stored_destination(config, desk)
     assert first == asdict(desk) and first["sip_headers"] == ({"name": "X-A", "value": "$env"},)
-    assert calls.destination_row(config, desk) is first
+    assert calls.stored_destination(config, desk) is first
     # A destination a function made for one call is not one of the snapshot's.
     made = DestinationConfig(0, "sip:x@y.test", "sip_refer", "sip:x@y.test")
-    assert calls.destination_row(config, made) == asdict(made)
-    assert 0 not in config.derived("destination_rows", dict)
+    assert calls.stored_destination(config, made) == asdict(made)
+    assert 0 not in config.derived("stored_destinations", dict)
 
 
 def test_a_new_call_reads_no_transcript(app, twilio):
