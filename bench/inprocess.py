@@ -20,14 +20,19 @@ from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
 
 from bench import seed
-from bench.servers import LOOKUP, STATIC
+from bench.servers import FLOOR, LOOKUP, STATIC
 from bench.signed import AUTH_TOKEN, PUBLIC_BASE_URL, signed_requests
 from bench.webhook import ENDPOINTS, database_for
 from handoff.journal import Journal
 from handoff.recorder import Recorder
 from models import db
 
-APPS = {"handoff": "app:create_app()", "static": STATIC.app_spec, "lookup": LOOKUP.app_spec}
+APPS = {
+    "handoff": "app:create_app()",
+    "static": STATIC.app_spec,
+    "floor": FLOOR.app_spec,
+    "lookup": LOOKUP.app_spec,
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -8,6 +8,8 @@ from bench.load import Result
 # results[(db, size, endpoint, connections, contender)] = [Result per repetition]
 # Handoff as it ships (records before answering) and with RECORDS_WRITE_BEHIND=1.
 OURS = ("handoff", "handoff wb")
+# The floor is compared with (a) too: no webhook that follows DESIGN §3 can beat it.
+COMPARED = ("(f) floor", *OURS)
 Results = dict[tuple, list[Result]]
 
 
@@ -39,20 +41,23 @@ def print_table(results: Results, db: str, size: int, contenders: list[str]) -> 
 
 
 def print_ratios(results: Results, db: str, size: int, rows: list[tuple]) -> None:
-    """Print ours/(a) and ours/(b), each computed within a repetition, then the median."""
+    """Print ours/(a), /(b) and /(f), each computed within a repetition, then the median."""
     head = f"{'endpoint':<14}{'conns':>6}  {'contender':<12}"
-    print(f"{head}{'rps/(a)':>9}{'rps/(b)':>9}{'p99/(a)':>9}")
+    print(f"{head}{'rps/(a)':>9}{'rps/(b)':>9}{'rps/(f)':>9}{'p99/(a)':>9}")
     for endpoint, conns in rows:
         static = results.get((db, size, endpoint, conns, "(a) static"), [])
         lookup = results.get((db, size, endpoint, conns, "(b) lookup"), [])
-        for label in OURS:
+        floor = results.get((db, size, endpoint, conns, "(f) floor"), [])
+        for label in COMPARED:
             ours = results.get((db, size, endpoint, conns, label), [])
             if not ours:
                 continue
             rps_a = median([o.rps / a.rps for o, a in zip(ours, static, strict=False)])
             rps_b = median([o.rps / b.rps for o, b in zip(ours, lookup, strict=False)])
+            rps_f = median([o.rps / f.rps for o, f in zip(ours, floor, strict=False)])
             p99_a = median([o.p99_ms / a.p99_ms for o, a in zip(ours, static, strict=False)])
-            print(f"{endpoint:<14}{conns:>6}  {label:<12}{rps_a:>9.2f}{rps_b:>9.2f}{p99_a:>9.2f}")
+            cells = f"{rps_a:>9.2f}{rps_b:>9.2f}{rps_f:>9.2f}{p99_a:>9.2f}"
+            print(f"{endpoint:<14}{conns:>6}  {label:<12}{cells}")
 
 
 def print_scale_curve(results: Results, conns: int) -> None:

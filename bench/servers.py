@@ -27,7 +27,9 @@ HANDOFF = Contender("handoff", "app:create_app()")
 HANDOFF_BEHIND = Contender("handoff wb", "app:create_app()", (("RECORDS_WRITE_BEHIND", "1"),))
 OURS = (HANDOFF, HANDOFF_BEHIND)
 STATIC = Contender("(a) static", "bench.reference_static:create_app()")
+FLOOR = Contender("(f) floor", "bench.reference_floor:create_app()")
 LOOKUP = Contender("(b) lookup", "bench.reference_lookup:create_app()")
+REFERENCES = (STATIC, FLOOR, LOOKUP)
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""Benchmark the voice webhooks against two reference Flask apps under identical gunicorn.
+"""Benchmark the voice webhooks against three reference Flask apps under identical gunicorn.
 
 Run from the repository root: `make bench` or `.venv/bin/python -m bench.webhook --help`.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 from bench import seed
 from bench.load import ProbeError, probe, run_wrk, settled
 from bench.report import Results, print_scale_curve, print_table
-from bench.servers import LOOKUP, OURS, STATIC, Server, server_environment
+from bench.servers import OURS, REFERENCES, Server, server_environment
 from bench.signed import signed_requests, write_lua_pool
 
 ENDPOINTS = {"call": "/voice/call", "gather": "/voice/gather"}
@@ -61,7 +61,7 @@ def start_servers(url: str, args, workdir: Path) -> list[Server]:
     environ = server_environment(url, args.workers, args.threads)
     servers: list[Server] = []
     try:
-        for contender in (STATIC, LOOKUP, *OURS):
+        for contender in (*REFERENCES, *OURS):
             servers.append(Server(contender, environ, workdir / "gunicorn.log"))
     except Exception:
         for server in servers:
@@ -135,7 +135,7 @@ def main(argv=None) -> None:
     """Run the whole benchmark and print its tables."""
     args = parse_args(argv)
     sizes = [int(s) for s in split(args.sizes)]
-    labels = [STATIC.label, LOOKUP.label, *(c.label for c in OURS)]
+    labels = [c.label for c in (*REFERENCES, *OURS)]
     results: Results = {}
     print(f"gunicorn -c gunicorn.conf.py: {args.workers} workers × {args.threads} threads, sync")
     print(f"wrk: {args.duration} s per run, {args.repeat} repetitions; medians below")
