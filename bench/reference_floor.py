@@ -1,7 +1,7 @@
 """Reference (f): the least any webhook that follows DESIGN §3 must do, and nothing more.
 
 Read Twilio's form, check its signature with the twilio library's RequestValidator (one
-HMAC, as Handoff does), and build the answer with the library's TwiML classes; no
+HMAC, reading the form as Handoff does), and build the answer with the library's TwiML classes; no
 database, no decision, no record. Served by the same gunicorn settings as Handoff:
 `gunicorn "bench.reference_floor:create_app()"`.
 """
@@ -11,6 +11,8 @@ import os
 from flask import Flask, Response, abort, request
 from twilio.request_validator import RequestValidator, compare
 from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from handoff.web.twilio_signature import FormValues
 
 
 def create_app() -> Flask:
@@ -23,7 +25,7 @@ def create_app() -> Flask:
     @app.post("/voice/gather")
     def webhook():
         url = base_url + request.full_path.rstrip("?")
-        signature = validator.compute_signature(url, request.form)
+        signature = validator.compute_signature(url, FormValues(request.form))
         if not compare(signature, request.headers.get("X-Twilio-Signature", "")):
             abort(403)
         response = VoiceResponse()
