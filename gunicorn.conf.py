@@ -1,7 +1,9 @@
 """gunicorn settings: `gunicorn -c gunicorn.conf.py "app:create_app()"`."""
 
+import gc
 import multiprocessing
 import os
+import threading
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 # Sync workers: a webhook is a few milliseconds of CPU and one short database transaction.
@@ -50,11 +52,22 @@ def worker_exit(server, worker):
         recorder.stop(timeout=graceful_timeout - 1)
 
 
-def post_worker_init(worker):
-    """Exempt what the worker loaded at start from the cyclic GC's full collections."""
-    import gc
+def post_worker_init(worker) -> threading.Thread:
+    """Warm the app up beside the worker's first requests; return the thread doing it."""
+    app = getattr(worker, "wsgi", None)
+    warm_up = getattr(app, "extensions", {}).get("handoff_warm_up")
+    # Not in the way of booting: a database that does not answer must not hold the worker
+    # past `timeout` (the arbiter would kill it), and calls route without it meanwhile.
+    thread = threading.Thread(target=warmed, args=(warm_up,), name="handoff-warm-up", daemon=True)
+    thread.start()
+    return thread
 
-    # A full collection walks every tracked object: with the app, SQLAlchemy and twilio
-    # loaded that is tens of milliseconds, a stall for every request queued on the worker.
+
+def warmed(warm_up) -> None:
+    """Run ``warm_up`` (if any), then exempt everything loaded from full collections."""
+    if warm_up is not None:
+        warm_up()
+    # A full collection walks every tracked object: with the app, SQLAlchemy, twilio and the
+    # configurations loaded that is tens of milliseconds, a stall for every queued request.
     gc.collect()
     gc.freeze()

@@ -26,7 +26,7 @@ def test_workers_follow_the_cpu_count_and_time_out_before_twilio_gives_up(conf):
 def test_a_started_worker_keeps_what_it_loaded_out_of_full_collections(conf):
     assert gc.get_freeze_count() == 0
     try:
-        conf["post_worker_init"](None)
+        conf["post_worker_init"](None).join(timeout=30)
         # Everything alive now (the app, SQLAlchemy, twilio) is exempt from the cyclic GC.
         assert gc.get_freeze_count() > 1000
         assert not any(obj is conf for obj in gc.get_objects())

@@ -10,6 +10,7 @@ from handoff.config_cache import ConfigCache
 from handoff.recorder import Record, Recorder
 from handoff.voice import degraded, outcomes, steps
 from handoff.voice.carry import render
+from handoff.voice.warm import warm_up
 from handoff.voice.webhook import Webhook, reply_keys, stable_turn
 
 log = logging.getLogger(__name__)
@@ -117,4 +118,4 @@ def _rollback(session: Session, webhook: Webhook) -> None:
         log.exception("call %s: rollback failed too", webhook.call_sid)
 
 
-__all__ = ["KINDS", "Webhook", "adopt_orphans", "respond", "step_of"]
+__all__ = ["KINDS", "Webhook", "adopt_orphans", "respond", "step_of", "warm_up"]

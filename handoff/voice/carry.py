@@ -65,8 +65,7 @@ def greeting_twiml(config: EnvironmentConfig, decision: Gather, base_url: str, f
             env=config.environment,
             language=flow.language,
             timeout=flow.gather_timeout,
-            # Once per configuration: reading a thousand topics' phrases is not per-call work.
-            hints=config.derived("hints", gather_hints),
+            hints=hints_for(config),
             dtmf=tuple(matcher_for(config).digits),
             options=twiml.say_options(flow.language, flow.voice),
             fresh=fresh,
@@ -76,6 +75,12 @@ def greeting_twiml(config: EnvironmentConfig, decision: Gather, base_url: str, f
             # Prompts may quote the caller: keep the memory bounded, oldest out.
             rendered.popitem(last=False)
     return body
+
+
+def hints_for(config: EnvironmentConfig) -> str:
+    """Return the speech hints of every topic's phrases, listed once per config snapshot."""
+    # Reading a thousand topics' phrases is not per-call work.
+    return config.derived("hints", gather_hints)
 
 
 def gather_hints(config: EnvironmentConfig) -> str:

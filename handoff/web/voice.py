@@ -1,8 +1,9 @@
 """Twilio voice webhooks: /voice/call, /gather, /dial-status, /refer-status, /status, /fallback."""
 
 import os
+from functools import partial
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +20,8 @@ csrf.exempt(bp)
 TWIML = "text/xml"
 CACHE = "handoff_config_cache"
 RECORDER = "handoff_recorder"
+# What gunicorn.conf.py calls in a new worker before its first request.
+WARM_UP = "handoff_warm_up"
 
 
 def config_cache() -> ConfigCache:
@@ -59,6 +62,26 @@ def new_recorder(folder: str) -> Recorder:
     engine = db.engine
     linger = current_app.config["RECORDS_LINGER"]
     return Recorder(lambda: Session(engine), linger=linger, journal=Journal(folder))
+
+
+def warm_up(app: Flask) -> None:
+    """Start write-behind (taking over orphans) and load the configurations, before any call."""
+    with app.app_context():
+        recorder()
+        try:
+            names = voice.warm_up(db.session, config_cache())
+            app.logger.info("configurations loaded before the first call: %s", ", ".join(names))
+        except Exception:
+            # The first call loads them instead, or routes from the last-known-good copy.
+            app.logger.exception("could not load the configurations before the first call")
+        finally:
+            db.session.remove()
+
+
+@bp.record_once
+def offer_warm_up(state) -> None:
+    """Let the server warm a new worker up (gunicorn.conf.py's post_worker_init)."""
+    state.app.extensions[WARM_UP] = partial(warm_up, state.app)
 
 
 @bp.before_request
