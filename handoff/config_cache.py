@@ -27,6 +27,9 @@ from models import Environment, PhoneNumber
 log = logging.getLogger(__name__)
 # Called numbers remembered per version of the assignments (unknown callers included).
 MAX_RESOLVED_NUMBERS = 10_000
+# Seconds a call waits for another thread's load of the same configuration before loading it.
+LOAD_WAIT = 5.0
+MAX_LOADING_LOCKS = 64
 
 
 class ConfigCache:
@@ -44,6 +47,7 @@ class ConfigCache:
         self._versions: dict[str, tuple[int, int]] = {}
         self._assigned: dict[str, str] | None = None
         self._resolved: dict[str, str] = {}
+        self._loading: dict[tuple[str, int], threading.Lock] = {}
 
     def for_call(self, session: Session, requested: str, called: str) -> EnvironmentConfig:
         """Return the configuration a call uses: ``?env=``'s, the number's, else live's."""
@@ -106,14 +110,35 @@ class ConfigCache:
         """Return ``environment``'s configuration, loading it only when its version changed."""
         key = (environment.name, environment.config_version)
         config = self._configs.get(key)
-        if config is None:
-            config = load_environment_config(session, environment)
-            with self._lock:
-                for stale in [k for k in self._configs if k[0] == environment.name]:
-                    del self._configs[stale]
-                self._configs[key] = config
-            self.remember(config)
+        if config is not None:
+            return config
+        loading = self._loading_lock(key)
+        # One thread loads a version (seconds at 10,000 topics); the others wait for it, not
+        # load it again beside it. A load that hangs is not waited on for ever.
+        waited = loading.acquire(timeout=LOAD_WAIT)
+        try:
+            config = self._configs.get(key)
+            if config is None:
+                config = load_environment_config(session, environment)
+                with self._lock:
+                    for stale in [k for k in self._configs if k[0] == environment.name]:
+                        del self._configs[stale]
+                    self._configs[key] = config
+                self.remember(config)
+        finally:
+            if waited:
+                loading.release()
         return config
+
+    def _loading_lock(self, key: tuple[str, int]) -> threading.Lock:
+        """Return the lock of loading ``key``'s configuration (kept for the newest keys)."""
+        with self._lock:
+            lock = self._loading.get(key)
+            if lock is None:
+                lock = self._loading[key] = threading.Lock()
+                while len(self._loading) > MAX_LOADING_LOCKS:
+                    self._loading.pop(next(iter(self._loading)))
+            return lock
 
     def remember(self, config: EnvironmentConfig) -> None:
         """Keep ``config`` as the last known good, in memory and on disk."""
