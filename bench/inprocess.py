@@ -10,17 +10,19 @@ the repository root: `make bench-inprocess` or `.venv/bin/python -m bench.inproc
 import argparse
 import importlib
 import os
+import runpy
 import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
 
 from bench import seed
-from bench.servers import FLOOR, LOOKUP, STATIC
+from bench.servers import FLOOR, LOOKUP, ROOT, STATIC
 from bench.signed import AUTH_TOKEN, PUBLIC_BASE_URL, signed_requests
 from bench.webhook import ENDPOINTS, database_for
 from handoff.journal import Journal
@@ -50,9 +52,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def create(app_spec: str):
-    """Return the app a gunicorn app spec names, created as gunicorn would."""
+    """Return the app a gunicorn app spec names, created and warmed up as gunicorn would."""
     module, _, factory = app_spec.partition(":")
-    return getattr(importlib.import_module(module), factory.removesuffix("()"))()
+    app = getattr(importlib.import_module(module), factory.removesuffix("()"))()
+    # gunicorn.conf.py's post_worker_init: configurations loaded, start-up heap frozen.
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    hooks["post_worker_init"](SimpleNamespace(wsgi=app)).join()
+    return app
 
 
 def environs(endpoint: str, size: int, count: int) -> list[dict]:
