@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from handoff import states
 from handoff.config import DestinationConfig, EnvironmentConfig
 from handoff.decision import CallFacts, HandoffPlan
-from handoff.transaction_memo import add_later, add_row, memo
+from handoff.transaction_memo import add_new, add_row, memo
 from models import Conversation, Handoff, TranscriptTurn, WebhookReply, new_id, utcnow
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,9 @@ def open_conversation(
     conversation = conversation_for(session, facts.call_sid)
     if conversation is not None:
         return conversation
-    conversation = Conversation(
+    conversation = add_new(
+        session,
+        Conversation,
         # The id is set here, not at flush, so the row can wait for the request's one flush;
         # a webhook's id is derived from the call, so retries in any process agree on it.
         id=facts.conversation_id or new_id("cv"),
@@ -98,7 +100,6 @@ def open_conversation(
         # Set now, not at flush: the handoff context may quote it before anything is flushed.
         started_at=utcnow(),
     )
-    add_later(session, conversation)
     if conversation.call_sid:
         memo(session, CONVERSATIONS)[conversation.call_sid] = conversation
     # New in this transaction: it has no stored turns to read.
@@ -149,7 +150,10 @@ def record_handoff(
 ) -> Handoff:
     """Store the handoff with its context and move the conversation to handoff_initiated."""
     destination = plan.destination
-    row = Handoff(
+    # Stored with the state row from transition(): one flush for the whole handoff.
+    row = add_new(
+        session,
+        Handoff,
         id=plan.handoff_id or new_id("ho"),
         conversation_id=conversation.id,
         step=step,
@@ -170,8 +174,6 @@ def record_handoff(
         state=states.HANDOFF_INITIATED,
     )
     row.context = handoff_context(session, conversation, config, facts, plan, row)
-    # Flushed with the state row in transition(): one flush for the whole handoff.
-    add_later(session, row)
     detail = f"{plan.method} to {row.destination_name or 'no destination'}"
     if plan.substituted:
         detail += f" (substituted for {plan.requested_method})"

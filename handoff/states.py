@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from handoff.transaction_memo import add_later
+from handoff.transaction_memo import add_new
 from models import Conversation, Handoff, HandoffState
 
 AUTOMATED = "automated"
@@ -57,7 +57,9 @@ def transition(
     source: str = "service",
 ) -> HandoffState:
     """Record that ``conversation`` (and its ``handoff``) moved to ``state``; do not commit."""
-    row = HandoffState(
+    row = add_new(
+        session,
+        HandoffState,
         conversation_id=conversation.id,
         handoff_id=handoff.id if handoff is not None else None,
         state=state,
@@ -65,7 +67,6 @@ def transition(
         sip_code=sip_code,
         source=source,
     )
-    add_later(session, row)
     if handoff is not None and state != ENDED:
         handoff.state = state
     conversation.status = state

@@ -29,16 +29,23 @@ def add_row(session: Session, table: Table, values: dict) -> None:
     memo(session, ADDED).setdefault(table, []).append(values)
 
 
-def add_later(session: Session, obj) -> None:
-    """Add the new ORM object ``obj``; with autoflush off, as a plain row at the commit.
+def add_new(session: Session, model, **values):
+    """Return a new ``model`` object with ``values``; with autoflush off, a row at the commit.
 
     The ORM's flush is most of a batch's cost; a waiting object costs one executemany row.
     Until the commit it is invisible to queries (as pending objects are with autoflush off).
     """
     if session.autoflush:
+        obj = model(**values)
         session.add(obj)
-    else:
-        memo(session, WAITING).setdefault(obj.__table__, []).append(obj)
+        return obj
+    # Not through the constructor: setting each attribute through the ORM's instrumentation
+    # cost a quarter of recording a batch, and nothing tracks changes to an object that
+    # waits here. Its values are read back from ``__dict__`` at the commit (row_of).
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(values)
+    memo(session, WAITING).setdefault(obj.__table__, []).append(obj)
+    return obj
 
 
 def store_now(session: Session, *objs) -> None:

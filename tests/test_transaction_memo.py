@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from handoff.transaction_memo import add_later, store_now
+from handoff.transaction_memo import add_new, store_now
 from models import Conversation, Handoff, HandoffState, db
 
 
@@ -13,8 +13,8 @@ def opened() -> Conversation:
     return conversation
 
 
-def new_handoff(conversation: Conversation, handoff_id: str) -> Handoff:
-    return Handoff(
+def handoff_fields(conversation: Conversation, handoff_id: str) -> dict:
+    return dict(
         id=handoff_id,
         conversation_id=conversation.id,
         step="gather:1:x",
@@ -34,12 +34,14 @@ def test_waiting_objects_go_in_at_the_commit_parents_first_with_their_last_value
         session = db.session
         with session.no_autoflush:
             # The state row comes first, as when an unrouted call precedes a handoff in a batch.
-            state = HandoffState(
-                conversation_id=conversation.id, handoff_id="ho_memo", state="handoff_initiated"
+            add_new(
+                session,
+                HandoffState,
+                conversation_id=conversation.id,
+                handoff_id="ho_memo",
+                state="handoff_initiated",
             )
-            add_later(session, state)
-            handoff = new_handoff(conversation, "ho_memo")
-            add_later(session, handoff)
+            handoff = add_new(session, Handoff, **handoff_fields(conversation, "ho_memo"))
             handoff.state = "handoff_failed"
             assert count(Handoff) == 0 and count(HandoffState) == 0
         session.commit()
@@ -56,12 +58,14 @@ def test_a_waiting_object_stored_now_gets_its_id_at_the_next_flush(app):
         conversation = opened()
         session = db.session
         with session.no_autoflush:
-            handoff = new_handoff(conversation, "ho_now")
-            add_later(session, handoff)
-            state = HandoffState(
-                conversation_id=conversation.id, handoff_id="ho_now", state="handoff_initiated"
+            handoff = add_new(session, Handoff, **handoff_fields(conversation, "ho_now"))
+            state = add_new(
+                session,
+                HandoffState,
+                conversation_id=conversation.id,
+                handoff_id="ho_now",
+                state="handoff_initiated",
             )
-            add_later(session, state)
             store_now(session, handoff, state)
             session.flush()
             assert state.id is not None
@@ -73,5 +77,5 @@ def test_a_waiting_object_stored_now_gets_its_id_at_the_next_flush(app):
 def test_with_autoflush_on_an_object_is_added_to_the_session_at_once(app):
     with app.app_context():
         conversation = opened()
-        add_later(db.session, new_handoff(conversation, "ho_direct"))
+        add_new(db.session, Handoff, **handoff_fields(conversation, "ho_direct"))
         assert count(Handoff) == 1

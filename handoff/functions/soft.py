@@ -7,7 +7,7 @@ from handoff.calls import transcript
 from handoff.decision import Gather
 from handoff.functions.conv import SoftHandoff
 from handoff.timefmt import iso
-from handoff.transaction_memo import add_later
+from handoff.transaction_memo import add_new
 from models import Handoff, utcnow
 
 SOFT_METHOD = "soft_handoff"
@@ -18,7 +18,9 @@ def record_soft_handoff(session, conversation, config, facts, soft: SoftHandoff)
     count = session.scalar(
         select(func.count()).select_from(Handoff).where(Handoff.conversation_id == conversation.id)
     )
-    row = Handoff(
+    row = add_new(
+        session,
+        Handoff,
         id=soft.handoff_id,
         conversation_id=conversation.id,
         step=f"soft:{count + 1}",
@@ -29,7 +31,6 @@ def record_soft_handoff(session, conversation, config, facts, soft: SoftHandoff)
         utterance=soft.utterance,
         state=states.SOFT_HANDOFF,
     )
-    add_later(session, row)
     row.context = soft_context(session, conversation, config, facts, soft)
     states.transition(session, conversation, states.SOFT_HANDOFF, handoff=row, detail=soft.reason)
     return Gather(prompt=soft.utterance or config.flow.reprompt, attempt=facts.attempt)
