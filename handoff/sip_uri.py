@@ -95,8 +95,11 @@ def fit_headers(
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Return the leading headers that fit Twilio's limit, and the ones dropped."""
     kept: list[tuple[str, str]] = []
+    # The length of headers_part(kept + [header]), each header encoded once: "&" between them.
+    length = -1
     for index, header in enumerate(headers):
-        if len(headers_part([*kept, header])) > MAX_HEADERS_LENGTH:
+        length += len(encode_header(*header)) + 1
+        if length > MAX_HEADERS_LENGTH:
             return kept, list(headers[index:])
         kept.append(header)
     return kept, []

@@ -68,6 +68,25 @@ def test_fit_headers_keeps_leading_headers_only():
 header_names = st.sampled_from(["X-A", "X-Customer-ID", "User-to-User", "X-Very.Odd_Name+1"])
 
 
+@pytest.mark.parametrize("extra, kept_both", [(0, True), (1, False)])
+def test_fit_headers_counts_the_separator_at_the_limit(extra, kept_both):
+    first = ("X-A", "a" * 100)  # "X-A=" + 100 characters
+    # 104 + "&" + "X-B=" + 915 is exactly Twilio's limit.
+    second = ("X-B", "b" * (sip_uri.MAX_HEADERS_LENGTH - 104 - 1 - 4 + extra))
+    kept, _ = sip_uri.fit_headers("sip:a@h", [first, second])
+    assert kept == ([first, second] if kept_both else [first])
+
+
+@given(st.lists(st.tuples(header_names, st.text(max_size=400)), max_size=8))
+def test_fit_headers_keeps_the_longest_leading_run_within_the_limit(headers):
+    kept, dropped = sip_uri.fit_headers("sip:a@h", headers)
+    assert kept + dropped == headers
+    assert len(sip_uri.headers_part(kept)) <= sip_uri.MAX_HEADERS_LENGTH
+    if dropped:
+        one_more = sip_uri.headers_part([*kept, dropped[0]])
+        assert len(one_more) > sip_uri.MAX_HEADERS_LENGTH
+
+
 @given(st.lists(st.tuples(header_names, st.text()), max_size=6))
 def test_any_values_parse_back_to_exactly_the_same_headers(headers):
     uri = sip_uri.build_sip_uri("sip:agent@example.com", headers, ["transport=tls"])

@@ -157,8 +157,8 @@ def _attach_headers(config, plan: HandoffPlan, headers) -> tuple[HandoffPlan, li
     # X-Handoff-ID travels last, as in DESIGN §3, but is the last one dropped.
     ordered = [h for h in headers if h[0] != HANDOFF_ID_HEADER]
     ordered += [h for h in headers if h[0] == HANDOFF_ID_HEADER]
-    plan = replace(plan, sip_headers=tuple(ordered))
-    return replace(plan, sip_uri=_uri(plan, ordered)), warnings
+    # _uri reads the target, method and encryption only: one replace for both fields.
+    return replace(plan, sip_headers=tuple(ordered), sip_uri=_uri(plan, ordered)), warnings
 
 
 def _uri(plan: HandoffPlan, headers) -> str:
