@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 MAX_RESOLVED_NUMBERS = 10_000
 # Seconds a call waits for another thread's load of the same configuration before loading it.
 LOAD_WAIT = 5.0
-MAX_LOADING_LOCKS = 64
 
 
 class ConfigCache:
@@ -47,7 +46,8 @@ class ConfigCache:
         self._versions: dict[str, tuple[int, int]] = {}
         self._assigned: dict[str, str] | None = None
         self._resolved: dict[str, str] = {}
-        self._loading: dict[tuple[str, int], threading.Lock] = {}
+        # One lock per environment (a handful): held while one of its versions loads.
+        self._loading: dict[str, threading.Lock] = {}
 
     def for_call(self, session: Session, requested: str, called: str) -> EnvironmentConfig:
         """Return the configuration a call uses: ``?env=``'s, the number's, else live's."""
@@ -112,7 +112,8 @@ class ConfigCache:
         config = self._configs.get(key)
         if config is not None:
             return config
-        loading = self._loading_lock(key)
+        with self._lock:
+            loading = self._loading.setdefault(environment.name, threading.Lock())
         # One thread loads a version (seconds at 10,000 topics); the others wait for it, not
         # load it again beside it. A load that hangs is not waited on for ever.
         waited = loading.acquire(timeout=LOAD_WAIT)
@@ -129,16 +130,6 @@ class ConfigCache:
             if waited:
                 loading.release()
         return config
-
-    def _loading_lock(self, key: tuple[str, int]) -> threading.Lock:
-        """Return the lock of loading ``key``'s configuration (kept for the newest keys)."""
-        with self._lock:
-            lock = self._loading.get(key)
-            if lock is None:
-                lock = self._loading[key] = threading.Lock()
-                while len(self._loading) > MAX_LOADING_LOCKS:
-                    self._loading.pop(next(iter(self._loading)))
-            return lock
 
     def remember(self, config: EnvironmentConfig) -> None:
         """Keep ``config`` as the last known good, in memory and on disk."""
