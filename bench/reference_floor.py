@@ -28,10 +28,15 @@ def create_app() -> Flask:
         signature = validator.compute_signature(url, FormValues(request.form))
         if not compare(signature, request.headers.get("X-Twilio-Signature", "")):
             abort(403)
-        response = VoiceResponse()
-        dial = Dial()
-        dial.sip("sip:desk@pbx.example.com")
-        response.append(dial)
-        return Response(str(response), mimetype="text/xml")
+        return dial("sip:desk@pbx.example.com")
 
     return app
+
+
+def dial(route: str) -> Response:
+    """Answer `<Dial><Sip>route</Sip></Dial>`, built with the twilio library's TwiML classes."""
+    response = VoiceResponse()
+    target = Dial()
+    target.sip(route)
+    response.append(target)
+    return Response(str(response), mimetype="text/xml")

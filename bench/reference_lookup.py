@@ -7,11 +7,11 @@ settings as Handoff: `gunicorn "bench.reference_lookup:create_app()"`.
 
 import os
 
-from flask import Flask, Response, abort, request
+from flask import Flask, abort, request
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
-from twilio.twiml.voice_response import Dial, VoiceResponse
 
+from bench.reference_floor import dial
 from handoff.settings import database_url
 
 QUERY = text(
@@ -36,10 +36,6 @@ def create_app() -> Flask:
             abort(403)
         with engine.connect() as conn:
             route = conn.execute(QUERY, {"called": request.form.get("To", "")}).scalar()
-        response = VoiceResponse()
-        dial = Dial()
-        dial.sip(route or "sip:desk@pbx.example.com")
-        response.append(dial)
-        return Response(str(response), mimetype="text/xml")
+        return dial(route or "sip:desk@pbx.example.com")
 
     return app

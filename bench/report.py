@@ -52,12 +52,20 @@ def print_ratios(results: Results, db: str, size: int, rows: list[tuple]) -> Non
             ours = results.get((db, size, endpoint, conns, label), [])
             if not ours:
                 continue
-            rps_a = median([o.rps / a.rps for o, a in zip(ours, static, strict=False)])
-            rps_b = median([o.rps / b.rps for o, b in zip(ours, lookup, strict=False)])
-            rps_f = median([o.rps / f.rps for o, f in zip(ours, floor, strict=False)])
-            p99_a = median([o.p99_ms / a.p99_ms for o, a in zip(ours, static, strict=False)])
-            cells = f"{rps_a:>9.2f}{rps_b:>9.2f}{rps_f:>9.2f}{p99_a:>9.2f}"
+            ratios = (
+                ratio(ours, static, "rps"),
+                ratio(ours, lookup, "rps"),
+                ratio(ours, floor, "rps"),
+                ratio(ours, static, "p99_ms"),
+            )
+            cells = "".join(f"{r:>9.2f}" for r in ratios)
             print(f"{endpoint:<14}{conns:>6}  {label:<12}{cells}")
+
+
+def ratio(ours: list[Result], reference: list[Result], figure: str) -> float:
+    """Return the median over repetitions of ours / the reference's ``figure`` (same run)."""
+    pairs = zip(ours, reference, strict=False)
+    return median([getattr(o, figure) / getattr(r, figure) for o, r in pairs])
 
 
 def print_scale_curve(results: Results, conns: int) -> None:
