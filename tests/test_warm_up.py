@@ -1,5 +1,6 @@
 """A new worker loads the configurations and takes over orphaned records before any call."""
 
+import gc
 import json
 import runpy
 from pathlib import Path
@@ -18,7 +19,6 @@ CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 @pytest.fixture
 def started(app):
     """Run gunicorn's post_worker_init for ``app`` as a new worker would; undo its freeze."""
-    import gc
 
     def start():
         thread = runpy.run_path(str(CONF))["post_worker_init"](SimpleNamespace(wsgi=app))
