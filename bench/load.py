@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
+from bench.cpu import Spent
 from handoff.settings import database_url
 from models import WebhookReply
 
@@ -32,6 +33,9 @@ class Result:
     errors: int
     # Seconds the server still spent writing queued call records after the load stopped.
     settle_s: float = 0.0
+    # Requests answered, and the CPU spent per request (None: not counted).
+    requests: int = 0
+    cpu: Spent | None = None
 
 
 def wrk_binary() -> str:
@@ -59,6 +63,7 @@ def run_wrk(url: str, pool_file: Path, connections: int, duration: int) -> Resul
         p50_ms=figures["p50_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
         errors=errors,
+        requests=figures["requests"],
     )
 
 

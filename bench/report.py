@@ -22,7 +22,10 @@ def print_table(results: Results, db: str, size: int, contenders: list[str]) -> 
     """Print requests/s, p50 and p99 (medians) and the ratios for one database and size."""
     rows = sorted({(k[2], k[3]) for k in results if k[0] == db and k[1] == size})
     print(f"\n== {db}, {size} destinations and topics (medians over repetitions)")
-    print(f"{'endpoint':<14}{'conns':>6}  {'contender':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(
+        f"{'endpoint':<14}{'conns':>6}  {'contender':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'req µs':>9}{'bg µs':>9}{'host µs':>9}"
+    )
     for endpoint, conns in rows:
         for label in contenders:
             runs = results.get((db, size, endpoint, conns, label), [])
@@ -35,9 +38,22 @@ def print_table(results: Results, db: str, size: int, contenders: list[str]) -> 
             print(
                 f"{endpoint:<14}{conns:>6}  {label:<12}{median([r.rps for r in runs]):>9.0f}"
                 f"{median([r.p50_ms for r in runs]):>9.2f}{median([r.p99_ms for r in runs]):>9.2f}"
-                f"{flag}"
+                f"{cpu_cells(runs)}{flag}"
             )
     print_ratios(results, db, size, rows)
+
+
+def cpu_cells(runs: list[Result]) -> str:
+    """Return the median CPU µs per request: request threads, other threads, whole host."""
+    counted = [r.cpu for r in runs if r.cpu is not None]
+    # Runs during which gunicorn replaced a worker have no split between threads.
+    split = [c for c in counted if c.request_us is not None]
+    figures = (
+        median([c.request_us for c in split]),
+        median([c.background_us for c in split]),
+        median([c.host_us for c in counted]),
+    )
+    return "".join(f"{f:>9.0f}" for f in figures)
 
 
 def print_ratios(results: Results, db: str, size: int, rows: list[tuple]) -> None:

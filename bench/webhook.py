@@ -5,10 +5,11 @@ Run from the repository root: `make bench` or `.venv/bin/python -m bench.webhook
 
 import argparse
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-from bench import seed
-from bench.load import ProbeError, probe, run_wrk, settled
+from bench import cpu, seed
+from bench.load import ProbeError, Result, probe, run_wrk, settled
 from bench.report import Results, print_scale_curve, print_table
 from bench.servers import OURS, REFERENCES, Server, server_environment
 from bench.signed import signed_requests, write_lua_pool
@@ -120,15 +121,23 @@ def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Pa
                     # A fresh pool per run: every contender sees the same never-seen CallSids.
                     _, pool_file = make_pool(endpoint, size, args.pool, workdir)
                     for server in servers:
-                        result = run_wrk(server.url, pool_file, conns, args.duration)
-                        if server.contender.settings:
-                            # Written behind the answer: the writing counts in its req/s.
-                            result = settled(result, url, args.duration)
+                        result = loaded(server, pool_file, conns, args.duration, url)
                         key = (db, size, ENDPOINTS[endpoint], conns, server.contender.label)
                         results.setdefault(key, []).append(result)
     finally:
         for server in servers:
             server.stop()
+
+
+def loaded(server: Server, pool_file: Path, conns: int, duration: int, url: str) -> Result:
+    """Load ``server`` with wrk; return its figures with the CPU each request cost."""
+    before = cpu.ticks(server.worker_pids())
+    result = run_wrk(server.url, pool_file, conns, duration)
+    if server.contender.settings:
+        # Written behind the answer: the writing counts in its req/s and its CPU.
+        result = settled(result, url, duration)
+    after = cpu.ticks(server.worker_pids())
+    return replace(result, cpu=cpu.per_request(before, after, result.requests))
 
 
 def main(argv=None) -> None:

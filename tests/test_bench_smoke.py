@@ -23,8 +23,12 @@ def test_the_benchmark_measures_every_contender_and_prints_the_ratios():
     assert "left out" not in out, out
     for endpoint in ("/voice/call", "/voice/gather"):
         for contender in CONTENDERS:
-            row = re.search(rf"{re.escape(endpoint)}\s+2\s+{re.escape(contender)}\s+(\d+)", out)
-            assert row and int(row.group(1)) > 0, f"{endpoint} {contender}:\n{out}"
+            # req/s, p50, p99, then CPU µs per request: request threads, others, the host.
+            figures = r"\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s+(\d+)\s+(\d+)"
+            row = re.search(rf"{re.escape(endpoint)}\s+2\s+{re.escape(contender)}{figures}", out)
+            assert row, f"{endpoint} {contender}:\n{out}"
+            rps, request_us, _, host_us = (int(g) for g in row.groups())
+            assert rps > 0 and 0 < request_us <= host_us, f"{endpoint} {contender}:\n{out}"
         for ours in ("(f) floor", "handoff", "handoff wb"):
             ratios = rf"{re.escape(endpoint)}\s+2\s+{re.escape(ours)}(\s+\d+\.\d\d){{4}}"
             assert re.search(ratios, out), out
