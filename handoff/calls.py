@@ -276,7 +276,9 @@ def stored_reply(session: Session, keys: tuple[str, ...]) -> str | None:
 
 def store_reply(session: Session, keys: tuple[str, ...], call_sid: str, body: str) -> None:
     """Keep the TwiML answered, so a retry gets the same answer (inserted at the commit)."""
-    at = utcnow()
-    for key in keys:
-        row = {"token": key[:255], "call_sid": call_sid or None, "body": body, "created_at": at}
-        add_row(session, WebhookReply.__table__, row)
+    if not keys:
+        return
+    # Under the first key only: a retry repeats both the step and Twilio's token, so with a
+    # CallSid the token finds nothing the step does not; it is the key when there is none.
+    row = {"token": keys[0][:255], "call_sid": call_sid or None, "body": body}
+    add_row(session, WebhookReply.__table__, {**row, "created_at": utcnow()})

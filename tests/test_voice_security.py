@@ -111,7 +111,23 @@ def test_retry_with_same_token_or_step_replays_the_same_answer(app, twilio):
     assert first.data == again.data == no_token.data
     with app.app_context():
         assert _count(Conversation) == 1 and _count(Handoff) == 1
-        assert _count(WebhookReply) == 2
+        # Stored once, under CallSid:step: the token would only repeat it.
+        assert _count(WebhookReply) == 1
+
+
+def test_a_request_without_a_call_sid_is_replayed_by_its_token(app, twilio):
+    with app.app_context():
+        add_destination()
+        add_topic(phrases=["x"], immediate=True)
+    params = {k: v for k, v in pstn_call().items() if k != "CallSid"}
+    token = {"I-Twilio-Idempotency-Token": "tok-2"}
+    first = twilio.post("/voice/call", params, headers=token)
+    again = twilio.post("/voice/call", params, headers=token)
+    other = twilio.post("/voice/call", params, headers={"I-Twilio-Idempotency-Token": "tok-3"})
+    # Without a CallSid the ids are random: only the stored reply makes the retry identical.
+    assert first.data == again.data != other.data
+    with app.app_context():
+        assert _count(Handoff) == 2 and _count(WebhookReply) == 2
 
 
 @pytest.mark.postgres

@@ -81,7 +81,7 @@ def facts_from(webhook: Webhook, **extra) -> CallFacts:
 
 
 def reply_keys(webhook: Webhook, step: str) -> tuple[str, ...]:
-    """Return the keys a reply is stored under: the step of this call, and Twilio's token."""
+    """Return the keys that find a reply: the step of this call (stored under), Twilio's token."""
     keys = [f"{webhook.call_sid}:{step}"] if webhook.call_sid else []
     if webhook.token:
         keys.append(f"token:{webhook.token}")
