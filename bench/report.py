@@ -11,6 +11,13 @@ OURS = ("handoff", "handoff wb")
 # The floor is compared with (a) too: no webhook that follows DESIGN §3 can beat it.
 COMPARED = ("(f) floor", *OURS)
 Results = dict[tuple, list[Result]]
+# The targets at 32 connections: (label, figure, reference, bound, the ratio must be at least).
+TARGETS = (
+    ("rps/(a) >= 0.7", "rps", "(a) static", 0.7, True),
+    ("rps/(b) >= 1.0", "rps", "(b) lookup", 1.0, True),
+    ("p99/(a) <= 2.0", "p99_ms", "(a) static", 2.0, False),
+)
+TARGET_CONNECTIONS = 32
 
 
 def median(values: list[float]) -> float:
@@ -41,6 +48,7 @@ def print_table(results: Results, db: str, size: int, contenders: list[str]) -> 
                 f"{cpu_cells(runs)}{flag}"
             )
     print_ratios(results, db, size, rows)
+    print_targets(results, db, size, rows)
 
 
 def cpu_cells(runs: list[Result]) -> str:
@@ -76,6 +84,27 @@ def print_ratios(results: Results, db: str, size: int, rows: list[tuple]) -> Non
             )
             cells = "".join(f"{r:>9.2f}" for r in ratios)
             print(f"{endpoint:<14}{conns:>6}  {label:<12}{cells}")
+
+
+def print_targets(results: Results, db: str, size: int, rows: list[tuple]) -> None:
+    """Print whether Handoff meets each target at 32 connections: the ratio, met or missed."""
+    endpoints = [endpoint for endpoint, conns in rows if conns == TARGET_CONNECTIONS]
+    if not endpoints:
+        return
+    head = "".join(f"{label:>20}" for label, *_ in TARGETS)
+    print(f"{'targets at ' + str(TARGET_CONNECTIONS) + ' conns':<34}{head}")
+    for endpoint in endpoints:
+        for label in OURS:
+            ours = results.get((db, size, endpoint, TARGET_CONNECTIONS, label), [])
+            if not ours:
+                continue
+            cells = ""
+            for _, figure, reference, bound, at_least in TARGETS:
+                theirs = results.get((db, size, endpoint, TARGET_CONNECTIONS, reference), [])
+                value = ratio(ours, theirs, figure)
+                met = value >= bound if at_least else value <= bound
+                cells += f"{value:>13.2f} {'met' if met else 'missed':>6}"
+            print(f"{endpoint:<14}{'':>6}  {label:<12}{cells}")
 
 
 def ratio(ours: list[Result], reference: list[Result], figure: str) -> float:
