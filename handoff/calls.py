@@ -26,21 +26,18 @@ _CONVERSATIONS = select(Conversation).where(
     Conversation.call_sid.in_(bindparam("sids", expanding=True))
 )
 # Table columns, not ORM attributes: a Core query skips the ORM's per-query set-up.
-_GLANCE = select(
-    Conversation.__table__.c.id,
-    Conversation.__table__.c.environment,
-    Conversation.__table__.c.state,
-).where(Conversation.__table__.c.call_sid == bindparam("sid"))
+_columns = Conversation.__table__.c
+_GLANCE = select(_columns.id, _columns.environment, _columns.state).where(
+    _columns.call_sid == bindparam("sid")
+)
 _TURNS = (
     select(TranscriptTurn.speaker, TranscriptTurn.kind, TranscriptTurn.text)
     .where(TranscriptTurn.conversation_id == bindparam("conversation_id"))
     .order_by(TranscriptTurn.position, TranscriptTurn.id)
 )
-_REPLY = (
-    select(WebhookReply.body)
-    .where(WebhookReply.token.in_(bindparam("keys", expanding=True)))
-    .limit(1)
-)
+_REPLY_KEYS = WebhookReply.token.in_(bindparam("keys", expanding=True))
+_REPLY = select(WebhookReply.body).where(_REPLY_KEYS).limit(1)
+_STORED_KEYS = select(WebhookReply.token).where(_REPLY_KEYS)
 
 
 def conversation_for(session: Session, call_sid: str) -> Conversation | None:
@@ -291,5 +288,15 @@ def store_reply(session: Session, keys: tuple[str, ...], call_sid: str, body: st
         return
     # Under the first key only: a retry repeats both the step and Twilio's token, so with a
     # CallSid the token finds nothing the step does not; it is the key when there is none.
-    row = {"token": keys[0][:255], "call_sid": call_sid or None, "body": body}
-    add_row(session, WebhookReply.__table__, {**row, "created_at": utcnow()})
+    row = {
+        "token": keys[0][:255],
+        "call_sid": call_sid or None,
+        "body": body,
+        "created_at": utcnow(),
+    }
+    add_row(session, WebhookReply.__table__, row)
+
+
+def stored_keys(session: Session, keys: list[str]) -> set[str]:
+    """Return which of ``keys`` a reply is stored under already (by any process)."""
+    return set(session.scalars(_STORED_KEYS, {"keys": keys})) if keys else set()

@@ -12,21 +12,15 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from handoff import calls
 from handoff.journal import Journal
-from models import WebhookReply
 
 log = logging.getLogger(__name__)
 # What one transaction of records came to.
 WRITTEN, CONFLICT, UNREACHABLE, FAILED = "written", "conflict", "unreachable", "failed"
-# The reply keys of a batch already written (by another process's retry), built once.
-_WRITTEN = select(WebhookReply.token).where(
-    WebhookReply.token.in_(bindparam("keys", expanding=True))
-)
 
 
 @dataclass(frozen=True)
@@ -237,7 +231,7 @@ class Recorder:
 def write_records(session: Session, batch: list[Record]) -> None:
     """Add the rows of every record not written before (by reply key); do not commit."""
     keys = [key for record in batch for key in record.keys]
-    written = set(session.scalars(_WRITTEN, {"keys": keys}) if keys else ())
+    written = calls.stored_keys(session, keys)
     calls.remember_conversations(session, [record.call_sid for record in batch])
     # One flush at commit for the whole batch: its rows go in as one INSERT per table.
     with session.no_autoflush:

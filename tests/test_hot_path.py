@@ -77,6 +77,7 @@ def test_the_call_record_queries_are_not_built_again_for_each_webhook(app, monke
         monkeypatch.setattr(calls, "select", built)
         # Each still reads what it should, from statements built when the module loaded.
         assert calls.stored_reply(db.session, ("CA1:call", "token:x")) == "<Response/>"
+        assert calls.stored_keys(db.session, ["CA1:call", "token:x"]) == {"CA1:call"}
         assert calls.conversation_for(db.session, "CA1") is None
         assert calls.glance(db.session, "CA2") is None
         calls.remember_conversations(db.session, ["CA3", "CA4"])
