@@ -95,13 +95,24 @@ def warm_up(servers: list[Server], endpoints: list[str], size: int, args, workdi
             run_wrk(server.url, pool_file, 8, args.warmup)
 
 
-def make_pool(endpoint: str, size: int, count: int, workdir: Path) -> tuple[list, Path]:
+def make_pool(
+    endpoint: str, size: int, count: int, workdir: Path, name: str = ""
+) -> tuple[list, Path]:
     """Sign ``count`` fresh requests for ``endpoint``; return them and their Lua file."""
     phrase = seed.handoff_phrase(size) if endpoint == "gather" else None
     requests = signed_requests(ENDPOINTS[endpoint], count, phrase)
-    path = workdir / f"pool-{endpoint}.lua"
+    path = workdir / f"pool-{endpoint}{name}.lua"
     write_lua_pool(requests, str(path))
     return requests, path
+
+
+def fresh_pools(servers: list, endpoint: str, size: int, count: int, workdir: Path) -> list[Path]:
+    """Sign a pool of never-seen calls for each server, in the order given.
+
+    The contenders share one database: a call one of them recorded would be skipped by the
+    next one's recorder (already stored), so no contender may reuse another's CallSids.
+    """
+    return [make_pool(endpoint, size, count, workdir, f"-{i}")[1] for i in range(len(servers))]
 
 
 def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Path) -> None:
@@ -118,9 +129,8 @@ def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Pa
         for _ in range(args.repeat):
             for conns in connections:
                 for endpoint in endpoints:
-                    # A fresh pool per run: every contender sees the same never-seen CallSids.
-                    _, pool_file = make_pool(endpoint, size, args.pool, workdir)
-                    for server in servers:
+                    pool_files = fresh_pools(servers, endpoint, size, args.pool, workdir)
+                    for server, pool_file in zip(servers, pool_files, strict=True):
                         result = loaded(server, pool_file, conns, args.duration, url)
                         key = (db, size, ENDPOINTS[endpoint], conns, server.contender.label)
                         results.setdefault(key, []).append(result)
