@@ -104,7 +104,8 @@ class Recorder:
             while len(self._recent) > self.max_recent:
                 self._recent.popitem(last=False)
             self._ensure_thread()
-            self._changed.notify_all()
+            if len(self._queue) == 1 or len(self._queue) >= self.max_batch:
+                self._changed.notify_all()
 
     def drain(self, timeout: float | None = 10.0) -> bool:
         """Wait until every record submitted so far is written; return False on timeout."""

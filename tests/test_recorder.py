@@ -161,3 +161,31 @@ def test_a_full_batch_is_written_without_lingering(engine, conversation_id):
         time.sleep(0.01)
     assert written(engine, conversation_id) == [0, 1, 2]
     recorder.stop()
+
+
+class CountingCondition(threading.Condition):
+    """A condition that counts how often its waiters were woken."""
+
+    def __init__(self):
+        super().__init__()
+        self.woken = 0
+
+    def notify_all(self):
+        self.woken += 1
+        super().notify_all()
+
+
+def test_a_lingering_writer_is_not_woken_for_each_record(engine, conversation_id):
+    # Under load every webhook submits: waking the writer each time cost a thread switch
+    # per call only for it to go back to lingering.
+    recorder = Recorder(lambda: Session(engine), linger=30, max_batch=10)
+    recorder._changed = CountingCondition()
+    recorder.submit(metric(conversation_id, 0))
+    time.sleep(0.2)  # the writer now lingers for the batch to fill
+    woken = recorder._changed.woken
+    for value in range(1, 6):
+        recorder.submit(metric(conversation_id, value))
+    assert recorder._changed.woken == woken
+    assert recorder.drain(timeout=10)
+    assert written(engine, conversation_id) == [0, 1, 2, 3, 4, 5]
+    recorder.stop()
