@@ -1,22 +1,15 @@
-"""Drive a server with wrk and read back its figures; probe one request beforehand."""
+"""What one load run measured; probe a contender first, and wait out its queued records."""
 
-import json
-import os
-import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
 from bench.cpu import Spent
 from handoff.settings import database_url
 from models import WebhookReply
-
-WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 
 
 class ProbeError(RuntimeError):
@@ -25,7 +18,7 @@ class ProbeError(RuntimeError):
 
 @dataclass(frozen=True)
 class Result:
-    """What one wrk run measured."""
+    """What one load run measured."""
 
     rps: float
     p50_ms: float
@@ -36,35 +29,8 @@ class Result:
     # Requests answered, and the CPU spent per request (None: not counted).
     requests: int = 0
     cpu: Spent | None = None
-
-
-def wrk_binary() -> str:
-    """Return the path of wrk, or explain how to install it."""
-    path = shutil.which("wrk")
-    if path is None:
-        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
-    return path
-
-
-def run_wrk(url: str, pool_file: Path, connections: int, duration: int) -> Result:
-    """Run wrk against ``url`` with ``connections`` connections for ``duration`` seconds."""
-    threads = min(2, connections)
-    command = [wrk_binary(), f"-t{threads}", f"-c{connections}", f"-d{duration}s"]
-    command += ["--timeout", "15s", "-s", str(WRK_SCRIPT), url]
-    env = {**os.environ, "BENCH_POOL": str(pool_file)}
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    errors = sum(figures[k] for k in figures if k.endswith("_errors") or k == "timeouts")
-    # Connect errors alone (sockets refused at 128 connections) are counted, not hidden.
-    return Result(
-        rps=figures["requests"] / (figures["duration_us"] / 1e6),
-        p50_ms=figures["p50_us"] / 1000,
-        p99_ms=figures["p99_us"] / 1000,
-        errors=errors,
-        requests=figures["requests"],
-    )
+    # Requests beyond the pool: calls sent again, which Handoff answers as Twilio retries.
+    repeated: int = 0
 
 
 def probe(url: str, request: dict) -> str:

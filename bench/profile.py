@@ -11,7 +11,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.load import probe, run_wrk
+from bench.generators import WRK
+from bench.load import probe
 from bench.servers import HANDOFF, HANDOFF_BEHIND, Server, server_environment
 from bench.webhook import database_for, make_pool
 
@@ -68,13 +69,13 @@ def main(argv=None) -> None:
         try:
             requests, pool_file = make_pool(args.endpoint, args.size, args.pool, workdir)
             print(probe(server.url, requests[0])[:200])
-            run_wrk(server.url, pool_file, args.connections, args.warmup)
+            WRK.load(server.url, pool_file, args.connections, args.warmup)
             _, pool_file = make_pool(args.endpoint, args.size, args.pool, workdir)
             raw = workdir / "profile.txt"
             command = [str(PY_SPY), "record", "--format", "raw", "-o", str(raw), "-r", "500"]
             command += ["-d", str(args.duration), "--pid", str(server.worker_pids()[0])]
             spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            result = run_wrk(server.url, pool_file, args.connections, args.duration)
+            result = WRK.load(server.url, pool_file, args.connections, args.duration)
             spy.wait()
             print(f"{result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
             print_top(raw, args.top, [m for m in args.only.split(",") if m])

@@ -42,6 +42,8 @@ def print_table(results: Results, db: str, size: int, contenders: list[str]) -> 
             flag = f"  {errors} errors" if errors else ""
             settle = median([r.settle_s for r in runs])
             flag += f"  (records written {settle:.2f} s after the load)" if settle else ""
+            repeated = max(r.repeated for r in runs)
+            flag += f"  ({repeated} calls sent twice: raise --pool)" if repeated else ""
             print(
                 f"{endpoint:<14}{conns:>6}  {label:<12}{median([r.rps for r in runs]):>9.0f}"
                 f"{median([r.p50_ms for r in runs]):>9.2f}{median([r.p99_ms for r in runs]):>9.2f}"

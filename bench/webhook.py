@@ -9,10 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import cpu, seed
-from bench.load import ProbeError, Result, probe, run_wrk, settled
+from bench.generators import GENERATORS, WRK
+from bench.load import ProbeError, Result, probe, settled
 from bench.report import Results, print_scale_curve, print_table
 from bench.servers import OURS, REFERENCES, Server, server_environment
-from bench.signed import signed_requests, write_lua_pool
+from bench.signed import signed_requests
 
 ENDPOINTS = {"call": "/voice/call", "gather": "/voice/gather"}
 
@@ -26,7 +27,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--connections", default="1,8,32,128", help="full sweep at the first size")
     p.add_argument("--scale-connections", type=int, default=32, help="for the other sizes")
     p.add_argument("--endpoints", default="call,gather", help="call, gather")
-    p.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    p.add_argument("--duration", type=int, default=3, help="seconds per load run")
+    p.add_argument("--generator", default="wrk", choices=sorted(GENERATORS), help="load generator")
     p.add_argument("--repeat", type=int, default=3, help="repetitions (medians are printed)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers, every contender")
     p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
@@ -34,6 +36,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--pool", type=int, default=20000, help="signed requests per pool")
     p.add_argument("--quick", action="store_true", help="1 s runs, 1 repetition")
     args = p.parse_args(argv)
+    args.load = GENERATORS[args.generator]
     if args.quick:
         args.duration, args.repeat = 1, 1
     return args
@@ -90,29 +93,34 @@ def warm_up(servers: list[Server], endpoints: list[str], size: int, args, workdi
     if args.warmup <= 0:
         return
     for endpoint in endpoints:
-        _, pool_file = make_pool(endpoint, size, args.pool, workdir)
+        _, pool_file = make_pool(endpoint, size, args.pool, workdir, generator=args.load)
         for server in servers:
-            run_wrk(server.url, pool_file, 8, args.warmup)
+            args.load.load(server.url, pool_file, 8, args.warmup)
 
 
 def make_pool(
-    endpoint: str, size: int, count: int, workdir: Path, name: str = ""
+    endpoint: str, size: int, count: int, workdir: Path, name: str = "", generator=WRK
 ) -> tuple[list, Path]:
-    """Sign ``count`` fresh requests for ``endpoint``; return them and their Lua file."""
+    """Sign ``count`` fresh requests for ``endpoint``; return them and the generator's file."""
     phrase = seed.handoff_phrase(size) if endpoint == "gather" else None
     requests = signed_requests(ENDPOINTS[endpoint], count, phrase)
-    path = workdir / f"pool-{endpoint}{name}.lua"
-    write_lua_pool(requests, str(path))
+    path = workdir / f"pool-{endpoint}{name}{generator.pool_suffix}"
+    generator.write_pool(requests, str(path))
     return requests, path
 
 
-def fresh_pools(servers: list, endpoint: str, size: int, count: int, workdir: Path) -> list[Path]:
+def fresh_pools(
+    servers: list, endpoint: str, size: int, count: int, workdir: Path, generator=WRK
+) -> list[Path]:
     """Sign a pool of never-seen calls for each server, in the order given.
 
     The contenders share one database: a call one of them recorded would be skipped by the
     next one's recorder (already stored), so no contender may reuse another's CallSids.
     """
-    return [make_pool(endpoint, size, count, workdir, f"-{i}")[1] for i in range(len(servers))]
+    return [
+        make_pool(endpoint, size, count, workdir, f"-{i}", generator)[1]
+        for i in range(len(servers))
+    ]
 
 
 def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Path) -> None:
@@ -129,9 +137,9 @@ def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Pa
         for _ in range(args.repeat):
             for conns in connections:
                 for endpoint in endpoints:
-                    pool_files = fresh_pools(servers, endpoint, size, args.pool, workdir)
+                    pool_files = fresh_pools(servers, endpoint, size, args.pool, workdir, args.load)
                     for server, pool_file in zip(servers, pool_files, strict=True):
-                        result = loaded(server, pool_file, conns, args.duration, url)
+                        result = loaded(server, pool_file, conns, args, url)
                         key = (db, size, ENDPOINTS[endpoint], conns, server.contender.label)
                         results.setdefault(key, []).append(result)
     finally:
@@ -139,15 +147,16 @@ def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Pa
             server.stop()
 
 
-def loaded(server: Server, pool_file: Path, conns: int, duration: int, url: str) -> Result:
-    """Load ``server`` with wrk; return its figures with the CPU each request cost."""
+def loaded(server: Server, pool_file: Path, conns: int, args, url: str) -> Result:
+    """Load ``server``; return its figures with the CPU each request cost."""
     before = cpu.ticks(server.worker_pids())
-    result = run_wrk(server.url, pool_file, conns, duration)
+    result = args.load.load(server.url, pool_file, conns, args.duration)
     if server.contender.settings:
         # Written behind the answer: the writing counts in its req/s and its CPU.
-        result = settled(result, url, duration)
+        result = settled(result, url, args.duration)
     after = cpu.ticks(server.worker_pids())
-    return replace(result, cpu=cpu.per_request(before, after, result.requests))
+    spent = cpu.per_request(before, after, result.requests)
+    return replace(result, cpu=spent, repeated=max(0, result.requests - args.pool))
 
 
 def main(argv=None) -> None:
@@ -157,7 +166,7 @@ def main(argv=None) -> None:
     labels = [c.label for c in (*REFERENCES, *OURS)]
     results: Results = {}
     print(f"gunicorn -c gunicorn.conf.py: {args.workers} workers × {args.threads} threads, sync")
-    print(f"wrk: {args.duration} s per run, {args.repeat} repetitions; medians below")
+    print(f"{args.generator}: {args.duration} s per run, {args.repeat} repetitions; medians below")
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
         for db in split(args.db):
             for i, size in enumerate(sizes):

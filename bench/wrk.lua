@@ -1,6 +1,6 @@
 -- wrk script: POST pre-signed Twilio webhook requests from a pool, one CallSid each,
 -- and print a JSON line with throughput and latency percentiles when done.
--- BENCH_POOL names the Lua file written by bench/signed.py.
+-- BENCH_POOL names the Lua file written by bench/signed.py; BENCH_THREADS is wrk's -t.
 
 local pool = dofile(os.getenv("BENCH_POOL"))
 local threads = {}
@@ -12,8 +12,10 @@ function setup(thread)
 end
 
 function init(args)
-  -- Each thread starts at its own offset so threads do not replay each other's calls.
-  counter = (id or 0) * math.floor(#pool / 8)
+  -- Each thread sends its own slice of the pool, so no call is sent twice (a Twilio retry,
+  -- answered from the stored reply) until the whole pool is used up.
+  local slices = tonumber(os.getenv("BENCH_THREADS")) or 1
+  counter = (id or 0) * math.floor(#pool / slices)
 end
 
 function request()

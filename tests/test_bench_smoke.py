@@ -14,13 +14,16 @@ CONTENDERS = ("(a) static", "(f) floor", "(b) lookup", "handoff", "handoff wb")
 
 @pytest.mark.bench
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing: make test installs it")
-def test_the_benchmark_measures_every_contender_and_prints_the_ratios():
+@pytest.mark.parametrize("generator", ["wrk"])
+def test_the_benchmark_measures_every_contender_and_prints_the_ratios(generator):
     command = [sys.executable, "-m", "bench.webhook", "--db", "sqlite", "--sizes", "10"]
     command += ["--connections", "2", "--duration", "1", "--repeat", "1", "--warmup", "0"]
+    command += ["--generator", generator]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     assert "left out" not in out, out
+    assert f"{generator}: 1 s per run" in out, out
     for endpoint in ("/voice/call", "/voice/gather"):
         for contender in CONTENDERS:
             # req/s, p50, p99, then CPU µs per request: request threads, others, the host.
