@@ -98,10 +98,10 @@ wrk:
 		|| (apt-get -o DPkg::Lock::Timeout=600 update -qq \
 			&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk)
 
-bench: $(VENV)/.runtime wrk
+bench: $(VENV)/.dev wrk
 	$(BIN)/python -m bench.webhook $(BENCH_ARGS)
 
-bench-quick: $(VENV)/.runtime wrk
+bench-quick: $(VENV)/.dev wrk
 	$(BIN)/python -m bench.webhook --quick $(BENCH_ARGS)
 
 bench-decision: $(VENV)/.runtime

@@ -1,15 +1,20 @@
-"""The load generator, wrk (Debian), posting a pool of signed calls: each sent at most once."""
+"""The load generators: wrk (Debian) and locust (PyPI), each posting a pool of signed calls.
+
+Both send every pooled request at most once until the pool is used up, and print the same
+JSON figures, so a contender's numbers can be checked with a second, independent generator.
+"""
 
 import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import Result
-from bench.signed import write_lua_pool
+from bench.signed import write_json_pool, write_lua_pool
 
 HERE = Path(__file__).resolve().parent
 WRK_SCRIPT = HERE / "wrk.lua"
@@ -63,5 +68,12 @@ def run_wrk(url: str, pool_file: Path, connections: int, duration: int) -> dict:
     return _last_json_line(command, env)
 
 
+def run_locust(url: str, pool_file: Path, connections: int, duration: int) -> dict:
+    """Run locust (one process, a FastHttpUser per connection) through bench/locust_run.py."""
+    command = [sys.executable, "-m", "bench.locust_run", url, str(pool_file)]
+    return _last_json_line(command + [str(connections), str(duration)])
+
+
 WRK = Generator("wrk", ".lua", write_lua_pool, run_wrk)
-GENERATORS = {g.name: g for g in (WRK,)}
+LOCUST = Generator("locust", ".json", write_json_pool, run_locust)
+GENERATORS = {g.name: g for g in (WRK, LOCUST)}

@@ -1,5 +1,6 @@
-"""A pool of realistic, signed Twilio webhook requests, written as a Lua table for wrk."""
+"""A pool of realistic, signed Twilio webhook requests, for wrk (Lua) or locust (JSON)."""
 
+import json
 import secrets
 from urllib.parse import urlencode
 
@@ -86,3 +87,9 @@ def write_lua_pool(requests: list[dict], filename: str) -> None:
                 f'token="{r["token"]}",body="{r["body"]}"}},\n'
             )
         out.write("}\n")
+
+
+def write_json_pool(requests: list[dict], filename: str) -> None:
+    """Write the requests as a JSON list that bench/locust_run.py reads."""
+    with open(filename, "w", encoding="ascii") as out:
+        json.dump(requests, out)

@@ -1,4 +1,4 @@
-"""The load generator sends each pooled call once, with its own signature, and counts it."""
+"""Both load generators send each pooled call once, with its own signature, and count it."""
 
 import socket
 import threading
@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bench.generators import GENERATORS, WRK, wrk_binary
+from bench.generators import GENERATORS, LOCUST, WRK, wrk_binary
 from bench.signed import signed_requests
 
 # Slow enough that a 1 s run at 2 connections stays well inside the pool: every call in it
@@ -91,3 +91,7 @@ def test_each_pooled_call_is_sent_once_with_its_own_signature(recording_server, 
     for path, signature, token, body in seen:
         sent = by_body[body]
         assert (path, signature, token) == (sent["path"], sent["signature"], sent["token"])
+
+
+def test_locust_is_the_second_generator():
+    assert GENERATORS == {"wrk": WRK, "locust": LOCUST}

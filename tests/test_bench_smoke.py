@@ -14,7 +14,7 @@ CONTENDERS = ("(a) static", "(f) floor", "(b) lookup", "handoff", "handoff wb")
 
 @pytest.mark.bench
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing: make test installs it")
-@pytest.mark.parametrize("generator", ["wrk"])
+@pytest.mark.parametrize("generator", ["wrk", "locust"])
 def test_the_benchmark_measures_every_contender_and_prints_the_ratios(generator):
     command = [sys.executable, "-m", "bench.webhook", "--db", "sqlite", "--sizes", "10"]
     command += ["--connections", "2", "--duration", "1", "--repeat", "1", "--warmup", "0"]
