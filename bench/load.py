@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import create_engine, func, select
 
 from bench.cpu import Spent
+from bench.signed import webhook_request
 from handoff.settings import database_url
 from models import WebhookReply
 
@@ -35,15 +36,7 @@ class Result:
 
 def probe(url: str, request: dict) -> str:
     """POST one pooled request and return the TwiML; fail loudly on anything but 200 XML."""
-    req = urllib.request.Request(
-        url + request["path"],
-        data=request["body"].encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": request["signature"],
-            "I-Twilio-Idempotency-Token": "probe-" + request["token"],
-        },
-    )
+    req = webhook_request(url, request, token="probe-" + request["token"])
     try:
         body, content_type = _post_patiently(req)
     except urllib.error.HTTPError as exc:

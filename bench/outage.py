@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bench import seed
 from bench.servers import HANDOFF, HANDOFF_BEHIND, Server, server_environment
-from bench.signed import signed_requests
+from bench.signed import signed_requests, webhook_request
 from handoff.settings import database_url
 
 PHASES = ("before", "outage", "after")
@@ -72,17 +72,8 @@ class Answer:
 
 def post(base_url: str, request: dict) -> tuple[int, str, str]:
     """POST one signed request; return status, content type and body (errors included)."""
-    req = urllib.request.Request(
-        base_url + request["path"],
-        data=request["body"].encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": request["signature"],
-            "I-Twilio-Idempotency-Token": request["token"],
-        },
-    )
     try:
-        with urllib.request.urlopen(req, timeout=20) as response:
+        with urllib.request.urlopen(webhook_request(base_url, request), timeout=20) as response:
             return (
                 response.status,
                 response.headers.get("Content-Type", ""),

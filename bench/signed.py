@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import urllib.request
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
@@ -74,6 +75,19 @@ def signed_requests(path: str, count: int, phrase: str | None = None) -> list[di
             }
         )
     return requests
+
+
+def webhook_request(base_url: str, request: dict, token: str = "") -> urllib.request.Request:
+    """Return a pooled request as Twilio would POST it to ``base_url`` (``token``: another)."""
+    return urllib.request.Request(
+        base_url + request["path"],
+        data=request["body"].encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": request["signature"],
+            "I-Twilio-Idempotency-Token": token or request["token"],
+        },
+    )
 
 
 def write_lua_pool(requests: list[dict], filename: str) -> None:

@@ -1,15 +1,14 @@
 """Both load generators send each pooled call once, with its own signature, and count it."""
 
-import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
 
 from bench.generators import GENERATORS, LOCUST, WRK, wrk_binary
 from bench.signed import signed_requests
+from tests.local_http import LocalServer
 
 # Slow enough that a 1 s run at 2 connections stays well inside the pool: every call in it
 # can be sent once, and a generator that sends one twice has a bug, not a small pool.
@@ -17,45 +16,26 @@ ANSWER_S = 0.002
 POOL = 2400
 
 
-class Recorded(BaseHTTPRequestHandler):
-    """Keep-alive HTTP/1.1 server that keeps every request's path, headers and body."""
+class Recorded(LocalServer):
+    """Keep every request's path, signature, token and body; answer after ANSWER_S."""
 
-    protocol_version = "HTTP/1.1"
-    seen: list[tuple[str, str, str, str]] = []
-    lock = threading.Lock()
+    def __init__(self):
+        super().__init__()
+        self.seen: list[tuple[str, str, str, str]] = []
+        self.lock = threading.Lock()
 
-    def setup(self):
-        super().setup()
-        # The status line and the body go out in two writes: no 40 ms wait for an ACK.
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        signature = self.headers["X-Twilio-Signature"]
-        token = self.headers["I-Twilio-Idempotency-Token"]
+    def respond(self, path, headers, raw):
+        sent = (path, headers["X-Twilio-Signature"], headers["I-Twilio-Idempotency-Token"])
         with self.lock:
-            self.seen.append((self.path, signature, token, body))
+            self.seen.append((*sent, raw.decode()))
         time.sleep(ANSWER_S)
-        answer = b"<Response/>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
+        return 200, {}
 
 
 @pytest.fixture
 def recording_server():
-    Recorded.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorded)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", Recorded.seen
-    server.shutdown()
-    server.server_close()
+    with Recorded() as server:
+        yield server.url, server.seen
 
 
 def installed(generator) -> bool:
