@@ -5,11 +5,13 @@ PostgreSQL service itself, as `make outage-drill` does, would take it from the r
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.outage import Answer, report
@@ -21,13 +23,26 @@ NEEDS_POSTGRES = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def drill_database():
+    """Yield the URL of a database of the drill's own, and drop it afterwards."""
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    url = url.set(database=f"handoff_drill_{os.getpid()}_{secrets.token_hex(3)}")
+    yield url.render_as_string(hide_password=False)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.mark.postgres
 @NEEDS_POSTGRES
 @pytest.mark.parametrize("write_behind", [False, True], ids=["in request", "write-behind"])
-def test_calls_answered_through_an_outage_all_route_and_are_recorded_whole(write_behind):
-    url = make_url(os.environ["TEST_DATABASE_URL"]).set(database="handoff_drill_test")
+def test_calls_answered_through_an_outage_all_route_and_are_recorded_whole(
+    write_behind, drill_database
+):
     command = [sys.executable, "-m", "bench.outage", "--outage-by", "refuse"]
-    command += ["--postgres-url", url.render_as_string(hide_password=False)]
+    command += ["--postgres-url", drill_database]
     command += ["--before", "2", "--outage", "3", "--after", "2"]
     command += ["--write-behind"] if write_behind else []
 
