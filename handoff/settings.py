@@ -125,6 +125,8 @@ def context_settings(environ: dict[str, str]) -> dict:
         "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
         "SSE_MAX_SECONDS": number(environ, "SSE_MAX_SECONDS", 8.0),
         "SSE_POLL": number(environ, "SSE_POLL", 0.5),
+        # How long a live stream waits for a missing transition id before it passes over it.
+        "SSE_GAP_WAIT": number(environ, "SSE_GAP_WAIT", 5.0),
         "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL", ""),
         "TWILIO_TIMEOUT": number(environ, "TWILIO_TIMEOUT", 10.0),
     }

@@ -45,7 +45,9 @@ class Stream(MethodView):
         if after is None:
             after = latest_id(db.session)
         seconds = min(args.get("seconds") or 1e9, float(config.get("SSE_MAX_SECONDS", 8)))
-        events = stream(db.session, after, args, seconds, float(config.get("SSE_POLL", 0.5)))
+        poll = float(config.get("SSE_POLL", 0.5))
+        gap_wait = float(config.get("SSE_GAP_WAIT", 5.0))
+        events = stream(db.session, after, args, seconds, poll, gap_wait)
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return Response(stream_with_context(events), mimetype="text/event-stream", headers=headers)
 
