@@ -1,5 +1,6 @@
 """Under real gunicorn processes: Twilio retry storms and workers killed mid-request."""
 
+import http.client
 import secrets
 import threading
 import time
@@ -86,7 +87,9 @@ def send_calls(live, calls: list[dict], kill_after: int) -> dict[str, tuple]:
     def one(params):
         try:
             results[params["CallSid"]] = live.post_signed("/voice/gather?attempt=1", params)
-        except OSError as exc:  # the killed worker's connection: Twilio would retry
+        # The killed worker's connection, lost before the answer or in the middle of it
+        # (IncompleteRead): Twilio would retry.
+        except (OSError, http.client.HTTPException) as exc:
             results[params["CallSid"]] = (None, repr(exc))
         answered.release()
 
