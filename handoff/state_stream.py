@@ -22,10 +22,14 @@ from models import Conversation, HandoffState
 BATCH = 200
 
 
-def latest_id(session: Session, oldest: bool = False) -> int:
-    """Return the id of the newest transition, or the oldest (0 when there is none)."""
-    edge = func.min if oldest else func.max
-    return session.scalar(select(edge(HandoffState.id))) or 0
+def latest_id(session: Session) -> int:
+    """Return the id of the newest transition (0 when there is none)."""
+    return session.scalar(select(func.max(HandoffState.id))) or 0
+
+
+def oldest_id(session: Session) -> int:
+    """Return the id of the oldest transition still stored (0 when there is none)."""
+    return session.scalar(select(func.min(HandoffState.id))) or 0
 
 
 def settled_horizon(session: Session, after_id: int, gap_wait: float) -> tuple[int, bool]:
@@ -60,7 +64,7 @@ def _may_still_fill(
         return False  # waited long enough: the missing id was rolled back
     # Before the oldest transition there is nothing to wait for (after=0 on a database whose
     # ids do not start at 1).
-    return not first or state_id != latest_id(session, oldest=True)
+    return not first or state_id != oldest_id(session)
 
 
 def states_after(
@@ -101,11 +105,12 @@ def stream(
     """
     yield "retry: 1000\n\n"
     deadline = time.monotonic() + seconds
+    environment, conversation_id = filters.get("environment"), filters.get("conversation_id")
     while True:
         horizon, more = settled_horizon(session, after_id, gap_wait)
-        payloads = states_after(
-            session, after_id, filters.get("environment"), filters.get("conversation_id"), horizon
-        )
+        payloads = []
+        if horizon > after_id:  # something settled since the last poll
+            payloads = states_after(session, after_id, environment, conversation_id, horizon)
         # End the read transaction so the next poll sees newly committed rows.
         session.rollback()
         for payload in payloads:
