@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench import seed
@@ -169,10 +169,10 @@ class Outage:
 def records(url: str, answers: list[Answer]) -> dict[str, int]:
     """Return what the database holds of the drill's calls."""
     engine = create_engine(database_url(url, ""))
-    one_handoff = text(
-        "SELECT count(*) FROM handoffs h JOIN conversations c ON c.id = h.conversation_id "
-        "WHERE c.call_sid = :sid"
-    )
+    handoffs_per_call = text(
+        "SELECT c.call_sid, count(*) FROM handoffs h JOIN conversations c "
+        "ON c.id = h.conversation_id WHERE c.call_sid IN :sids GROUP BY c.call_sid"
+    ).bindparams(bindparam("sids", expanding=True))
     with engine.connect() as conn:
         figures = {
             "conversations": conn.execute(text("SELECT count(*) FROM conversations")).scalar(),
@@ -185,9 +185,8 @@ def records(url: str, answers: list[Answer]) -> dict[str, int]:
             ).scalar(),
         }
         after = [a.call_sid for a in answers if a.phase == "after" and a.endpoint == "gather"]
-        figures["gathers after recovery with one handoff"] = sum(
-            conn.execute(one_handoff, {"sid": sid}).scalar() == 1 for sid in after
-        )
+        counted = conn.execute(handoffs_per_call, {"sids": after}).all() if after else []
+        figures["gathers after recovery with one handoff"] = sum(n == 1 for _, n in counted)
     engine.dispose()
     return figures
 

@@ -77,16 +77,21 @@ def signed_requests(path: str, count: int, phrase: str | None = None) -> list[di
     return requests
 
 
+def webhook_headers(request: dict, token: str = "") -> dict[str, str]:
+    """Return the headers Twilio sends with a pooled request (``token``: another one)."""
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": request["signature"],
+        "I-Twilio-Idempotency-Token": token or request["token"],
+    }
+
+
 def webhook_request(base_url: str, request: dict, token: str = "") -> urllib.request.Request:
     """Return a pooled request as Twilio would POST it to ``base_url`` (``token``: another)."""
     return urllib.request.Request(
         base_url + request["path"],
         data=request["body"].encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": request["signature"],
-            "I-Twilio-Idempotency-Token": token or request["token"],
-        },
+        headers=webhook_headers(request, token),
     )
 
 
