@@ -8,8 +8,9 @@ from bench.load import Result
 # results[(db, size, endpoint, connections, contender)] = [Result per repetition]
 # Handoff as it ships (records before answering) and with RECORDS_WRITE_BEHIND=1.
 OURS = ("handoff", "handoff wb")
-# The floor is compared with (a) too: no webhook that follows DESIGN §3 can beat it.
-COMPARED = ("(f) floor", *OURS)
+# The floor is compared with (a) too: no webhook that follows DESIGN §3 can beat it; and
+# the ceiling (--ceiling): no way of recording Handoff's calls could beat it.
+COMPARED = ("(f) floor", *OURS, "(h) ceiling")
 Results = dict[tuple, list[Result]]
 # The targets at 32 connections: (label, figure, reference, bound, the ratio must be at least).
 TARGETS = (

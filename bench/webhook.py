@@ -12,7 +12,7 @@ from bench import cpu, seed
 from bench.generators import GENERATORS, WRK
 from bench.load import ProbeError, Result, probe, settled
 from bench.report import Results, print_scale_curve, print_table
-from bench.servers import OURS, REFERENCES, Server, server_environment
+from bench.servers import CEILING, OURS, REFERENCES, Contender, Server, server_environment
 from bench.signed import signed_requests
 
 ENDPOINTS = {"call": "/voice/call", "gather": "/voice/gather"}
@@ -35,6 +35,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first")
     p.add_argument("--pool", type=int, default=20000, help="signed requests per pool")
     p.add_argument("--quick", action="store_true", help="1 s runs, 1 repetition")
+    p.add_argument(
+        "--ceiling", action="store_true", help="also (h): Handoff's answers, records thrown away"
+    )
     args = p.parse_args(argv)
     args.load = GENERATORS[args.generator]
     if args.quick:
@@ -60,12 +63,17 @@ def database_for(db: str, size: int, args, workdir: Path) -> str:
     return url
 
 
+def contenders(args) -> tuple[Contender, ...]:
+    """Return the contenders to measure, in the order they are loaded."""
+    return (*REFERENCES, *OURS, *((CEILING,) if args.ceiling else ()))
+
+
 def start_servers(url: str, args, workdir: Path) -> list[Server]:
     """Start every contender on the database; stop those started if one fails."""
     environ = server_environment(url, args.workers, args.threads)
     servers: list[Server] = []
     try:
-        for contender in (*REFERENCES, *OURS):
+        for contender in contenders(args):
             servers.append(Server(contender, environ, workdir / "gunicorn.log"))
     except Exception:
         for server in servers:
@@ -151,7 +159,7 @@ def loaded(server: Server, pool_file: Path, conns: int, args, url: str) -> Resul
     """Load ``server``; return its figures with the CPU each request cost."""
     before = cpu.ticks(server.worker_pids())
     result = args.load.load(server.url, pool_file, conns, args.duration)
-    if server.contender.settings:
+    if server.contender.writes_behind:
         # Written behind the answer: the writing counts in its req/s and its CPU.
         result = settled(result, url, args.duration)
     after = cpu.ticks(server.worker_pids())
@@ -163,7 +171,7 @@ def main(argv=None) -> None:
     """Run the whole benchmark and print its tables."""
     args = parse_args(argv)
     sizes = [int(s) for s in split(args.sizes)]
-    labels = [c.label for c in (*REFERENCES, *OURS)]
+    labels = [c.label for c in contenders(args)]
     results: Results = {}
     print(f"gunicorn -c gunicorn.conf.py: {args.workers} workers × {args.threads} threads, sync")
     print(f"{args.generator}: {args.duration} s per run, {args.repeat} repetitions; medians below")
