@@ -38,6 +38,16 @@ def test_the_benchmark_measures_every_contender_and_prints_the_ratios(generator)
 
 
 @pytest.mark.bench
+def test_the_in_process_benchmark_times_the_ceiling_answering_alone():
+    command = [sys.executable, "-m", "bench.inprocess", "--endpoint", "gather", "--app", "ceiling"]
+    command += ["--requests", "20", "--rounds", "2"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = re.search(r"ceiling /voice/gather on sqlite: answer (\d+) µs/request \(", done.stdout)
+    assert figures and int(figures.group(1)) > 0, done.stdout
+
+
+@pytest.mark.bench
 def test_the_in_process_benchmark_prints_what_answering_and_recording_cost():
     command = [sys.executable, "-m", "bench.inprocess", "--endpoint", "gather"]
     command += ["--write-behind", "--requests", "20", "--rounds", "2"]
