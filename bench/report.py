@@ -26,10 +26,12 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def print_table(results: Results, db: str, size: int, contenders: list[str]) -> None:
+def print_table(
+    results: Results, db: str, size: int, contenders: list[str], title: str = ""
+) -> None:
     """Print requests/s, p50 and p99 (medians) and the ratios for one database and size."""
     rows = sorted({(k[2], k[3]) for k in results if k[0] == db and k[1] == size})
-    print(f"\n== {db}, {size} destinations and topics (medians over repetitions)")
+    print(f"\n== {title}{db}, {size} destinations and topics (medians over repetitions)")
     print(
         f"{'endpoint':<14}{'conns':>6}  {'contender':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'req µs':>9}{'bg µs':>9}{'host µs':>9}"

@@ -60,7 +60,7 @@ def server_environment(database_url: str, workers: int, threads: int) -> dict:
 class Server:
     """A gunicorn process serving one contender on a loopback port."""
 
-    def __init__(self, contender: Contender, environ: dict, log_path: Path):
+    def __init__(self, contender: Contender, environ: dict, log_path: Path, wait: bool = True):
         self.contender = contender
         self.port = free_port()
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
@@ -74,7 +74,8 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_listening()
+        if wait:
+            self.wait_until_listening()
 
     def worker_pids(self) -> list[int]:
         """Return the pids of gunicorn's worker processes."""
@@ -86,7 +87,8 @@ class Server:
         """Return the base URL the load generator targets."""
         return f"http://127.0.0.1:{self.port}"
 
-    def _wait_until_listening(self, timeout: float = 30.0) -> None:
+    def wait_until_listening(self, timeout: float = 30.0) -> None:
+        """Return once gunicorn accepts connections; raise if it exits or takes too long."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -5,8 +5,10 @@ Run from the repository root: `make bench` or `.venv/bin/python -m bench.webhook
 
 import argparse
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bench import cpu, seed
 from bench.generators import GENERATORS, WRK
@@ -50,14 +52,16 @@ def split(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def database_for(db: str, size: int, args, workdir: Path) -> str:
-    """Create and seed a fresh benchmark database; return its URL."""
+def database_for(db: str, size: int, args, workdir: Path, suffix: str = "") -> str:
+    """Create and seed a fresh benchmark database (its name + ``suffix``); return its URL."""
     if db == "postgres":
-        url = args.postgres_url
+        parsed = make_url(args.postgres_url)
+        url = parsed.set(database=f"{parsed.database}{suffix}").render_as_string(False)
         seed.recreate_postgres(url)
     else:
-        path = workdir / f"bench-{size}.sqlite3"
-        path.unlink(missing_ok=True)
+        path = workdir / f"bench-{size}{suffix}.sqlite3"
+        for ending in ("", "-wal", "-shm"):  # a fresh database: no write-ahead log left over
+            path.with_name(path.name + ending).unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     seed.seed(url, size)
     return url
@@ -73,8 +77,11 @@ def start_servers(url: str, args, workdir: Path) -> list[Server]:
     environ = server_environment(url, args.workers, args.threads)
     servers: list[Server] = []
     try:
+        # Started together, then waited for: each spends most of a second importing the app.
         for contender in contenders(args):
-            servers.append(Server(contender, environ, workdir / "gunicorn.log"))
+            servers.append(Server(contender, environ, workdir / "gunicorn.log", wait=False))
+        for server in servers:
+            server.wait_until_listening()
     except Exception:
         for server in servers:
             server.stop()
@@ -131,28 +138,87 @@ def fresh_pools(
     ]
 
 
-def measure(db: str, size: int, sweep: bool, args, results: Results, workdir: Path) -> None:
-    """Seed, serve and load every contender for one database and configuration size."""
-    url = database_for(db, size, args, workdir)
+@dataclass
+class Served:
+    """The contenders serving one database and configuration size."""
+
+    db: str
+    size: int
+    url: str
+    servers: list[Server]
+
+    def stop(self) -> None:
+        """Stop every contender."""
+        stop(self.servers)
+
+
+def serve(db: str, size: int, args, workdir: Path, suffix: str = "") -> Served:
+    """Seed a fresh database, start every contender on it, probe and warm them up."""
+    url = database_for(db, size, args, workdir, suffix)
     servers = start_servers(url, args, workdir)
-    endpoints = split(args.endpoints)
-    connections = [int(c) for c in split(args.connections)] if sweep else [args.scale_connections]
     try:
+        endpoints = split(args.endpoints)
         pools = {e: make_pool(e, size, 8, workdir)[0] for e in endpoints}
         print(f"\n{db}, {size}: sample answers")
         servers = ready(servers, pools, endpoints)
         warm_up(servers, endpoints, size, args, workdir)
+    except BaseException:
+        stop(servers)
+        raise
+    return Served(db, size, url, servers)
+
+
+def stop(servers: list[Server]) -> None:
+    """Stop every server given."""
+    for server in servers:
+        server.stop()
+
+
+def load_each(served: Served, conns: int, args, results: Results, workdir: Path) -> None:
+    """Load every contender once on each endpoint at ``conns`` connections; keep the figures."""
+    for endpoint in split(args.endpoints):
+        pools = fresh_pools(served.servers, endpoint, served.size, args.pool, workdir, args.load)
+        for server, pool_file in zip(served.servers, pools, strict=True):
+            result = loaded(server, pool_file, conns, args, served.url)
+            key = (served.db, served.size, ENDPOINTS[endpoint], conns, server.contender.label)
+            results.setdefault(key, []).append(result)
+
+
+def sweep(db: str, size: int, args, results: Results, workdir: Path) -> None:
+    """Measure every contender at each number of connections, on one configuration size."""
+    served = serve(db, size, args, workdir)
+    try:
         for _ in range(args.repeat):
-            for conns in connections:
-                for endpoint in endpoints:
-                    pool_files = fresh_pools(servers, endpoint, size, args.pool, workdir, args.load)
-                    for server, pool_file in zip(servers, pool_files, strict=True):
-                        result = loaded(server, pool_file, conns, args, url)
-                        key = (db, size, ENDPOINTS[endpoint], conns, server.contender.label)
-                        results.setdefault(key, []).append(result)
+            for conns in [int(c) for c in split(args.connections)]:
+                load_each(served, conns, args, results, workdir)
     finally:
-        for server in servers:
-            server.stop()
+        served.stop()
+
+
+def rotated(sizes: list[int], repetition: int) -> list[int]:
+    """Return ``sizes`` starting ``repetition`` places on, so each size takes each turn."""
+    turn = repetition % len(sizes)
+    return sizes[turn:] + sizes[:turn]
+
+
+def scale(db: str, sizes: list[int], args, results: Results, workdir: Path) -> None:
+    """Measure the scale curve: every size served at once and loaded in turn.
+
+    The order rotates each repetition, so the machine's drift during the run falls on every
+    size alike; each size has a database of its own with no earlier load in it.
+    """
+    served: dict[int, Served] = {}
+    try:
+        for size in sizes:
+            served[size] = serve(db, size, args, workdir, suffix=f"_{size}")
+        for repetition in range(args.repeat):
+            order = rotated(sizes, repetition)
+            print(f"scale, repetition {repetition + 1}: " + ", ".join(map(str, order)))
+            for size in order:
+                load_each(served[size], args.scale_connections, args, results, workdir)
+    finally:
+        for each in served.values():
+            each.stop()
 
 
 def loaded(server: Server, pool_file: Path, conns: int, args, url: str) -> Result:
@@ -175,12 +241,16 @@ def main(argv=None) -> None:
     results: Results = {}
     print(f"gunicorn -c gunicorn.conf.py: {args.workers} workers × {args.threads} threads, sync")
     print(f"{args.generator}: {args.duration} s per run, {args.repeat} repetitions; medians below")
+    curve: Results = {}
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
         for db in split(args.db):
-            for i, size in enumerate(sizes):
-                measure(db, size, i == 0, args, results, Path(tmp))
-                print_table(results, db, size, labels)
-    print_scale_curve(results, args.scale_connections)
+            sweep(db, sizes[0], args, results, Path(tmp))
+            print_table(results, db, sizes[0], labels)
+            if len(sizes) > 1:
+                scale(db, sizes, args, curve, Path(tmp))
+                for size in sizes:
+                    print_table(curve, db, size, labels, "scale curve: ")
+    print_scale_curve(curve, args.scale_connections)
 
 
 if __name__ == "__main__":

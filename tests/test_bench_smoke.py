@@ -38,6 +38,26 @@ def test_the_benchmark_measures_every_contender_and_prints_the_ratios(generator)
 
 
 @pytest.mark.bench
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing: make test installs it")
+def test_the_scale_curve_loads_every_size_in_turn_rotating_the_order():
+    command = [sys.executable, "-m", "bench.webhook", "--db", "sqlite", "--sizes", "10,20"]
+    command += ["--connections", "2", "--scale-connections", "3", "--endpoints", "call"]
+    command += ["--duration", "1", "--repeat", "2", "--warmup", "0", "--pool", "6000"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    # Every size is served at once and each takes each turn, so drift falls on both alike.
+    assert "scale, repetition 1: 10, 20\nscale, repetition 2: 20, 10\n" in out, out
+    curve = out[out.index("== scale curve at 3 connections") :]
+    for contender in CONTENDERS[:-1]:
+        row = rf"sqlite\s+/voice/call\s+{re.escape(contender)}\s+(\d+)\s+(\d+)\s+\d+%"
+        figures = re.search(row, curve)
+        assert figures and all(int(f) > 0 for f in figures.groups()), f"{contender}:\n{curve}"
+    # The sweep's runs (2 connections) are not points of the curve.
+    assert "/voice/call        2  " not in curve
+
+
+@pytest.mark.bench
 def test_the_in_process_benchmark_times_the_ceiling_answering_alone():
     command = [sys.executable, "-m", "bench.inprocess", "--endpoint", "gather", "--app", "ceiling"]
     command += ["--requests", "20", "--rounds", "2"]
