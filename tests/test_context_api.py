@@ -65,6 +65,23 @@ def test_a_nul_in_the_query_or_path_is_a_400_naming_the_field(client, api_header
     assert response.get_json()["errors"] == {field: ["Must not contain NUL characters."]}
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/topics", {"name": "a\x00"}, "name"),
+        ("/v1/topics", {"name": "ok", "phrases": ["fine", "b\x00"]}, "phrases.1"),
+        ("/v1/topics", {"name": "ok", "params": {"k\x00": 1}}, "params.k\x00"),
+        ("/v1/subscriptions", {"url": "https://crm.example.com/h", "secret": "s\x00"}, "secret"),
+    ],
+)
+def test_a_nul_in_a_json_body_is_a_400_naming_the_field(client, api_headers, path, body, field):
+    # Found by schemathesis on PostgreSQL, which cannot store a NUL: a 500 before.
+    response = client.post(path, json=body, headers=api_headers)
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {field: ["Must not contain NUL characters."]}
+    assert client.get(path, headers=api_headers).get_json()["items"] == []
+
+
 def test_api_key_required(client, call):
     response = client.get(f"/v1/handoff_state?id={call['handoff']}")
     assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"

@@ -59,11 +59,39 @@ def require_api_key() -> None:
 
 
 def refuse_nul_characters() -> None:
-    """Refuse a NUL in the query or path with 400: PostgreSQL cannot even compare one."""
+    """Refuse a NUL in the query, path or JSON body with 400: PostgreSQL cannot store one."""
     given = [*request.args.items(multi=True), *(request.view_args or {}).items()]
-    bad = sorted({name for name, value in given if isinstance(value, str) and "\x00" in value})
+    bad = {name for name, value in given if isinstance(value, str) and "\x00" in value}
+    if request.method not in READ_METHODS:
+        # JSON's "\u0000" is a NUL too; a body that is not JSON is the schema's to refuse.
+        bad.update(nul_paths(request.get_json(silent=True, force=True)))
     if bad:
-        raise ValidationFailed({name: ["Must not contain NUL characters."] for name in bad})
+        raise ValidationFailed({name: ["Must not contain NUL characters."] for name in sorted(bad)})
+
+
+def nul_paths(body) -> set[str]:
+    """Return the dotted paths of the strings (values or keys) in ``body`` that hold a NUL."""
+    found = set()
+    # Walked with a list, not recursion: a deeply nested body must not exhaust the stack.
+    waiting = [("", body)]
+    while waiting:
+        path, value = waiting.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.add(path or "_body")
+            continue
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        for key, item in items:
+            inner = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                found.add(inner)
+            waiting.append((inner, item))
+    return found
 
 
 def actor() -> str:
