@@ -65,20 +65,28 @@ def test_a_nul_in_the_query_or_path_is_a_400_naming_the_field(client, api_header
     assert response.get_json()["errors"] == {field: ["Must not contain NUL characters."]}
 
 
+NUL = ["Must not contain NUL characters."]
+
+
 @pytest.mark.parametrize(
-    ("path", "body", "field"),
+    ("path", "body", "errors"),
     [
-        ("/v1/topics", {"name": "a\x00"}, "name"),
-        ("/v1/topics", {"name": "ok", "phrases": ["fine", "b\x00"]}, "phrases.1"),
-        ("/v1/topics", {"name": "ok", "params": {"k\x00": 1}}, "params.k\x00"),
-        ("/v1/subscriptions", {"url": "https://crm.example.com/h", "secret": "s\x00"}, "secret"),
+        ("/v1/topics", {"name": "a\x00"}, {"name": NUL}),
+        ("/v1/topics", {"name": "ok", "phrases": ["fine", "b\x00"]}, {"phrases": {"1": NUL}}),
+        ("/v1/topics", {"name": "ok", "params": {"k\x00": 1}}, {"params": {"k\x00": NUL}}),
+        (
+            "/v1/subscriptions",
+            {"url": "https://crm.example.com/h", "secret": "\x00"},
+            {"secret": NUL},
+        ),
     ],
 )
-def test_a_nul_in_a_json_body_is_a_400_naming_the_field(client, api_headers, path, body, field):
-    # Found by schemathesis on PostgreSQL, which cannot store a NUL: a 500 before.
+def test_a_nul_in_a_json_body_is_a_400_naming_the_field(client, api_headers, path, body, errors):
+    # Found by schemathesis on PostgreSQL, which cannot store a NUL: a 500 before. The
+    # errors nest as marshmallow's do (a list item by its index).
     response = client.post(path, json=body, headers=api_headers)
     assert response.status_code == 400
-    assert response.get_json()["errors"] == {field: ["Must not contain NUL characters."]}
+    assert response.get_json()["errors"] == errors
     assert client.get(path, headers=api_headers).get_json()["items"] == []
 
 

@@ -61,24 +61,24 @@ def require_api_key() -> None:
 def refuse_nul_characters() -> None:
     """Refuse a NUL in the query, path or JSON body with 400: PostgreSQL cannot store one."""
     given = [*request.args.items(multi=True), *(request.view_args or {}).items()]
-    bad = {name for name, value in given if isinstance(value, str) and "\x00" in value}
+    bad = {(name,) for name, value in given if isinstance(value, str) and "\x00" in value}
     if request.method not in READ_METHODS:
         # JSON's "\u0000" is a NUL too; a body that is not JSON is the schema's to refuse.
         bad.update(nul_paths(request.get_json(silent=True, force=True)))
     if bad:
-        raise ValidationFailed({name: ["Must not contain NUL characters."] for name in sorted(bad)})
+        raise ValidationFailed(nested_errors(bad, "Must not contain NUL characters."))
 
 
-def nul_paths(body) -> set[str]:
-    """Return the dotted paths of the strings (values or keys) in ``body`` that hold a NUL."""
+def nul_paths(body) -> set[tuple]:
+    """Return the paths (keys and list indexes) of the strings in ``body`` holding a NUL."""
     found = set()
     # Walked with a list, not recursion: a deeply nested body must not exhaust the stack.
-    waiting = [("", body)]
+    waiting = [((), body)]
     while waiting:
         path, value = waiting.pop()
         if isinstance(value, str):
             if "\x00" in value:
-                found.add(path or "_body")
+                found.add(path)
             continue
         if isinstance(value, dict):
             items = value.items()
@@ -87,11 +87,24 @@ def nul_paths(body) -> set[str]:
         else:
             continue
         for key, item in items:
-            inner = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and "\x00" in key:
-                found.add(inner)
-            waiting.append((inner, item))
+                found.add((*path, key))
+            waiting.append(((*path, key), item))
     return found
+
+
+def nested_errors(paths: set[tuple], message: str) -> dict:
+    """Return ``message`` at each path, nested as marshmallow nests its errors."""
+    errors: dict = {}
+    for path in sorted(paths, key=len):
+        node = errors
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                break  # a shorter path already holds the message
+        else:
+            node.setdefault(path[-1] if path else "_schema", [message])
+    return errors
 
 
 def actor() -> str:
