@@ -83,8 +83,7 @@ def start_servers(url: str, args, workdir: Path) -> list[Server]:
         for server in servers:
             server.wait_until_listening()
     except Exception:
-        for server in servers:
-            server.stop()
+        stop(servers)
         raise
     return servers
 
