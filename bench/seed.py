@@ -32,11 +32,17 @@ def handoff_phrase(size: int) -> str:
 
 def recreate_postgres(url: str) -> None:
     """Drop and create the PostgreSQL database named in ``url``."""
+    drop_postgres(url, create=True)
+
+
+def drop_postgres(url: str, create: bool = False) -> None:
+    """Drop the PostgreSQL database named in ``url`` (if any), then create it if asked."""
     parsed = make_url(database_url(url, ""))
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        if create:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
 
 

@@ -145,10 +145,14 @@ class Served:
     size: int
     url: str
     servers: list[Server]
+    # A database of its own for this size (the scale curve's): dropped when it stops.
+    drop: bool = False
 
     def stop(self) -> None:
-        """Stop every contender."""
+        """Stop every contender (and drop a PostgreSQL database made for this size)."""
         stop(self.servers)
+        if self.drop and self.db == "postgres":
+            seed.drop_postgres(self.url)
 
 
 def serve(db: str, size: int, args, workdir: Path, suffix: str = "") -> Served:
@@ -164,7 +168,7 @@ def serve(db: str, size: int, args, workdir: Path, suffix: str = "") -> Served:
     except BaseException:
         stop(servers)
         raise
-    return Served(db, size, url, servers)
+    return Served(db, size, url, servers, drop=bool(suffix))
 
 
 def stop(servers: list[Server]) -> None:
