@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?=
 
 .PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin screenshots bench \
-	bench-quick bench-decision bench-statements bench-inprocess bench-profile outage-drill wrk sip-tools run-sip run-kamailio
+	bench-quick bench-serve bench-decision bench-statements bench-inprocess bench-profile outage-drill wrk sip-tools run-sip run-kamailio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,10 @@ bench: $(VENV)/.dev wrk
 
 bench-quick: $(VENV)/.dev wrk
 	$(BIN)/python -m bench.webhook --quick $(BENCH_ARGS)
+
+# The contenders left running with signed request pools, for a load generator of your own.
+bench-serve: $(VENV)/.dev wrk
+	$(BIN)/python -m bench.serve $(BENCH_ARGS)
 
 # Stop the local PostgreSQL service during a run of signed calls (bench/outage.py; needs root).
 outage-drill: $(VENV)/.runtime
