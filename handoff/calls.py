@@ -58,6 +58,15 @@ class Glance(NamedTuple):
     state: dict
 
 
+def assume_no_conversation(session: Session, call_sid: str) -> None:
+    """Take the call to have no conversation yet, for the rest of the transaction.
+
+    If it has one, opening another breaks the unique ``call_sid`` at the commit.
+    """
+    if call_sid:
+        memo(session, CONVERSATIONS).setdefault(call_sid, None)
+
+
 def glance(session: Session, call_sid: str) -> Glance | None:
     """Return the id, environment and state of the call's conversation, if one exists."""
     if not call_sid:

@@ -11,6 +11,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from handoff import states
@@ -35,18 +36,41 @@ OUTCOMES = {
 }
 
 
+# Outcomes of the session's transaction, counted when it commits.
+UNCOUNTED = "handoff_uncounted_outcomes"
+
+
 def count_transition(session: Session, moved: states.Transition) -> None:
-    """Count a handoff outcome (listener of ``states.transition``)."""
+    """Count a handoff outcome once its transaction commits (listener of ``states.transition``).
+
+    Not before: a transaction that a retry's unique key or an unreachable database rolls
+    back recorded nothing, and counts nothing.
+    """
     outcome = OUTCOMES.get(moved.row.state)
     if outcome is None:
         return
     handoff = moved.handoff
-    HANDOFFS.labels(
-        environment=moved.conversation.environment,
-        destination=handoff.destination_name if handoff else "",
-        method=handoff.method if handoff else "",
-        outcome=outcome,
-    ).inc()
+    labels = (
+        moved.conversation.environment,
+        handoff.destination_name if handoff else "",
+        handoff.method if handoff else "",
+        outcome,
+    )
+    session.info.setdefault(UNCOUNTED, []).append(labels)
+
+
+@event.listens_for(Session, "after_commit")
+def count_committed(session: Session) -> None:
+    """Count the outcomes the committed transaction recorded."""
+    for labels in session.info.pop(UNCOUNTED, ()):
+        HANDOFFS.labels(*labels).inc()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def forget_uncounted(session: Session, transaction) -> None:
+    """Drop the outcomes of a transaction that ended without a commit."""
+    if transaction.parent is None:
+        session.info.pop(UNCOUNTED, None)
 
 
 def render() -> tuple[bytes, str]:

@@ -82,6 +82,13 @@ def answer_planned(session, cache, webhook, kind, step, recorder: Recorder | Non
         # in a transaction that begins after them.
         recorder.drain(timeout=2.0)
         session.rollback()
+    elif webhook.call_sid:
+        # Most requests come once: no read for a stored reply (nor, for a call, for its
+        # conversation) before answering; a retry breaks a unique key at the commit instead.
+        new_call = kind == "call"
+        body = steps.answer_first(session, plan_for, cache, webhook, step, new_call)
+        if body is not None:
+            return body
     return steps.answer(
         session, webhook, step, lambda s, w: steps.carried_out(s, plan_for, cache, w, step)
     )

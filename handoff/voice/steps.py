@@ -139,11 +139,50 @@ def conversation_if_reachable(session: Session, call_sid: str) -> tuple[calls.Gl
 
 def carried_out(session: Session, plan_for, cache: ConfigCache, webhook: Webhook, step: str) -> str:
     """Plan, record the plan now, in the request's transaction, and return its TwiML."""
-    # Loaded once for both: the plan glances at the conversation the records then update.
-    calls.conversation_for(session, webhook.call_sid)
-    plan = plan_for(session, cache, webhook)
+    return recorded(session, planned(session, plan_for, cache, webhook), webhook, step)
+
+
+def answer_first(
+    session: Session, plan_for, cache: ConfigCache, webhook: Webhook, step: str, new_call: bool
+) -> str | None:
+    """Answer a request as seen for the first time: no read for a stored reply before it.
+
+    With ``new_call`` the call is taken to have no conversation yet. A retry of a recorded
+    request, or a call that had one, hits a unique key at the commit; then, and for a plan
+    that runs a function (which must not run again for a retry), return None: the caller
+    answers with :func:`answer`, which reads first.
+    """
+    plan = planned(session, plan_for, cache, webhook, new_call)
+    if plan.records_first:
+        session.rollback()
+        return None
+    try:
+        body = recorded(session, plan, webhook, step)
+        calls.store_reply(session, reply_keys(webhook, step), webhook.call_sid, body)
+        session.commit()
+        return body
+    except IntegrityError:
+        session.rollback()
+        log.info("call %s: %s was answered before; replaying", webhook.call_sid, step)
+        return None
+
+
+def planned(
+    session: Session, plan_for, cache: ConfigCache, webhook: Webhook, new_call: bool = False
+) -> Plan:
+    """Return the plan, with the call's conversation read (or, for a new call, known absent)."""
+    if new_call:
+        calls.assume_no_conversation(session, webhook.call_sid)
+    else:
+        # Loaded once for both: the plan glances at the conversation the records then update.
+        calls.conversation_for(session, webhook.call_sid)
+    return plan_for(session, cache, webhook)
+
+
+def recorded(session: Session, plan: Plan, webhook: Webhook, step: str) -> str:
+    """Record ``plan`` in the request's transaction (rows go in at the commit); return its TwiML."""
     with session.no_autoflush:
-        # Written as the recorder writes it behind the answer: the rows go in at the commit.
+        # Written as the recorder writes it behind the answer.
         decision = plan.write(session)
     turn = stable_turn(webhook, step)
     return render(plan.config, decision, webhook.base_url, turn=turn, fresh=plan.fresh)
