@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?=
 
 .PHONY: run test lint pytest test-postgres migrate seed clean chromium demo-admin screenshots bench \
-	bench-quick bench-serve bench-decision bench-statements bench-inprocess bench-profile outage-drill wrk sip-tools run-sip run-kamailio
+	bench-quick bench-serve bench-compare bench-decision bench-statements bench-inprocess bench-profile outage-drill wrk sip-tools run-sip run-kamailio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,10 @@ bench-quick: $(VENV)/.dev wrk
 # The contenders left running with signed request pools, for a load generator of your own.
 bench-serve: $(VENV)/.dev wrk
 	$(BIN)/python -m bench.serve $(BENCH_ARGS)
+
+# Handoff at an earlier revision (--base, default main) beside this checkout, under one load.
+bench-compare: $(VENV)/.dev wrk
+	$(BIN)/python -m bench.compare $(BENCH_ARGS)
 
 # Stop the local PostgreSQL service during a run of signed calls (bench/outage.py; needs root).
 outage-drill: $(VENV)/.runtime

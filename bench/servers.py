@@ -60,7 +60,14 @@ def server_environment(database_url: str, workers: int, threads: int) -> dict:
 class Server:
     """A gunicorn process serving one contender on a loopback port."""
 
-    def __init__(self, contender: Contender, environ: dict, log_path: Path, wait: bool = True):
+    def __init__(
+        self,
+        contender: Contender,
+        environ: dict,
+        log_path: Path,
+        wait: bool = True,
+        cwd: Path = ROOT,
+    ):
         self.contender = contender
         self.port = free_port()
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
@@ -69,7 +76,8 @@ class Server:
         command += ["--access-logfile", "/dev/null", contender.app_spec]
         self.process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            # gunicorn imports the app from here (bench/compare.py: an earlier revision's tree).
+            cwd=cwd,
             env={**environ, **dict(contender.settings)},
             stdout=self.log,
             stderr=subprocess.STDOUT,
