@@ -59,11 +59,9 @@ class Glance(NamedTuple):
 
 
 def assume_no_conversation(session: Session, call_sid: str) -> None:
-    """Take the call to have no conversation yet, for the rest of the transaction.
-
-    If it has one, opening another breaks the unique ``call_sid`` at the commit.
-    """
+    """Take the call to have no conversation yet, for the rest of the transaction."""
     if call_sid:
+        # Safe to guess: if it has one, opening another breaks the unique call_sid at the commit.
         memo(session, CONVERSATIONS).setdefault(call_sid, None)
 
 

@@ -41,11 +41,9 @@ UNCOUNTED = "handoff_uncounted_outcomes"
 
 
 def count_transition(session: Session, moved: states.Transition) -> None:
-    """Count a handoff outcome once its transaction commits (listener of ``states.transition``).
-
-    Not before: a transaction that a retry's unique key or an unreachable database rolls
-    back recorded nothing, and counts nothing.
-    """
+    """Count a handoff outcome once its transaction commits (listener of ``states.transition``)."""
+    # Not before: a transaction rolled back (a retry's unique key, an unreachable database)
+    # recorded nothing, and must count nothing.
     outcome = OUTCOMES.get(moved.row.state)
     if outcome is None:
         return

@@ -145,15 +145,13 @@ def carried_out(session: Session, plan_for, cache: ConfigCache, webhook: Webhook
 def answer_first(
     session: Session, plan_for, cache: ConfigCache, webhook: Webhook, step: str, new_call: bool
 ) -> str | None:
-    """Answer a request as seen for the first time: no read for a stored reply before it.
-
-    With ``new_call`` the call is taken to have no conversation yet. A retry of a recorded
-    request, or a call that had one, hits a unique key at the commit; then, and for a plan
-    that runs a function (which must not run again for a retry), return None: the caller
-    answers with :func:`answer`, which reads first.
-    """
+    """Answer a request as new; return None if it was not new, or if its plan runs a function."""
+    # No read for a stored reply first (with ``new_call``, nor for a conversation): a retry
+    # of a recorded request, or a call that had one, breaks a unique key at the commit, and
+    # the caller then answers with answer(), which reads first.
     plan = planned(session, plan_for, cache, webhook, new_call)
     if plan.records_first:
+        # A function may act outside the database: it must not run again for a retry.
         session.rollback()
         return None
     try:
