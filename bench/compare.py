@@ -11,11 +11,8 @@ repository root: `make bench-compare BENCH_ARGS="--base main"`, or `--help`.
 import argparse
 import subprocess
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
-from bench import cpu
-from bench.load import settled
 from bench.report import Results, median
 from bench.servers import (
     BEHIND,
@@ -26,8 +23,20 @@ from bench.servers import (
     Contender,
     Server,
     server_environment,
+    start_together,
+    stop_all,
 )
-from bench.webhook import ENDPOINTS, GENERATORS, database_for, make_pool, rotated, split, stop
+from bench.webhook import (
+    ENDPOINTS,
+    GENERATORS,
+    database_for,
+    loaded,
+    make_pool,
+    refuse_unknown_endpoints,
+    rotated,
+    split,
+    warm_up,
+)
 
 BEFORE, AFTER = "before", "after"
 
@@ -46,11 +55,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers, every contender")
     p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     p.add_argument("--pool", type=int, default=20000, help="signed requests per pool")
+    p.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first")
     p.add_argument("--write-behind", action="store_true", help="both with RECORDS_WRITE_BEHIND=1")
     args = p.parse_args(argv)
-    unknown = set(split(args.endpoints)) - set(ENDPOINTS)
-    if unknown:
-        p.error(f"--endpoints: unknown {', '.join(sorted(unknown))} (call, gather)")
+    refuse_unknown_endpoints(p, args.endpoints)
     args.load = GENERATORS["wrk"]
     return args
 
@@ -83,41 +91,30 @@ def start(args, workdir: Path, base_tree: Path) -> list[tuple[Server, str]]:
         (Contender(BEFORE, HANDOFF.app_spec, behind, writes_behind=bool(behind)), base_tree),
         (Contender(AFTER, HANDOFF.app_spec, behind, writes_behind=bool(behind)), ROOT),
     )
-    served: list[tuple[Server, str]] = []
-    try:
-        for contender, tree in contenders:
-            suffix = "_" + contender.label.split()[0].strip("()")
-            url = database_for(args.db, args.size, args, workdir, suffix)
-            environ = server_environment(url, args.workers, args.threads)
-            log = workdir / "gunicorn.log"
-            served.append((Server(contender, environ, log, wait=False, cwd=tree), url))
-        for server, _ in served:
-            server.wait_until_listening()
-    except BaseException:
-        stop([server for server, _ in served])
-        raise
-    return served
+    urls = [
+        database_for(args.db, args.size, args, workdir, "_" + c.label.split()[0].strip("()"))
+        for c, _ in contenders
+    ]
+    started = [
+        (contender, server_environment(url, args.workers, args.threads), tree)
+        for (contender, tree), url in zip(contenders, urls, strict=True)
+    ]
+    servers = start_together(started, workdir / "gunicorn.log")
+    return list(zip(servers, urls, strict=True))
 
 
 def measure(served: list[tuple[Server, str]], args, workdir: Path) -> Results:
     """Load each contender once per repetition and endpoint, in rotating order."""
     results: Results = {}
     for endpoint in split(args.endpoints):
-        for server, _ in served:
-            _, warm_pool = make_pool(endpoint, args.size, 2000, workdir, f"-warm-{server.port}")
-            args.load.load(server.url, warm_pool, 8, 1)
+        # Each on a database of its own: one warm-up pool can serve them all.
+        warm_up([server for server, _ in served], [endpoint], args.size, args, workdir)
         for repetition in range(args.repeat):
             for server, database in rotated(served, repetition):
-                _, pool = make_pool(endpoint, args.size, args.pool, workdir, "-" + str(server.port))
-                before = cpu.ticks(server.worker_pids())
-                result = args.load.load(server.url, pool, args.connections, args.duration)
-                if server.contender.writes_behind:
-                    result = settled(result, database, args.duration)
-                spent = cpu.per_request(before, cpu.ticks(server.worker_pids()), result.requests)
+                _, pool = make_pool(endpoint, args.size, args.pool, workdir, f"-{server.port}")
+                result = loaded(server, pool, args.connections, args, database)
                 key = (args.db, args.size, ENDPOINTS[endpoint], args.connections)
-                results.setdefault((*key, server.contender.label), []).append(
-                    replace(result, cpu=spent)
-                )
+                results.setdefault((*key, server.contender.label), []).append(result)
     return results
 
 
@@ -159,7 +156,7 @@ def main(argv=None) -> None:
             try:
                 results = measure(served, args, workdir)
             finally:
-                stop([server for server, _ in served])
+                stop_all([server for server, _ in served])
         finally:
             git("worktree", "remove", "--force", str(base_tree))
     head = git("rev-parse", "--short", "HEAD")

@@ -21,10 +21,9 @@ from types import SimpleNamespace
 from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
 
-from bench import seed
 from bench.servers import CEILING, FLOOR, LOOKUP, ROOT, STATIC
-from bench.signed import AUTH_TOKEN, PUBLIC_BASE_URL, signed_requests
-from bench.webhook import ENDPOINTS, database_for
+from bench.signed import AUTH_TOKEN, PUBLIC_BASE_URL
+from bench.webhook import ENDPOINTS, database_for, endpoint_requests
 from handoff.journal import Journal
 from handoff.recorder import Recorder
 from models import db
@@ -64,9 +63,8 @@ def create(app_spec: str):
 
 def environs(endpoint: str, size: int, count: int) -> list[dict]:
     """Return ``count`` signed requests to ``endpoint`` as WSGI environments."""
-    phrase = seed.handoff_phrase(size) if endpoint == "gather" else None
     built = []
-    for request in signed_requests(ENDPOINTS[endpoint], count, phrase):
+    for request in endpoint_requests(endpoint, size, count):
         headers = {
             "X-Twilio-Signature": request["signature"],
             "I-Twilio-Idempotency-Token": request["token"],

@@ -12,10 +12,9 @@ import signal
 import threading
 from pathlib import Path
 
-from bench import seed
 from bench.generators import LOCUST, WRK, WRK_SCRIPT
-from bench.signed import signed_requests, write_json_pool, write_lua_pool
-from bench.webhook import ENDPOINTS, Served, serve
+from bench.signed import write_json_pool, write_lua_pool
+from bench.webhook import Served, endpoint_requests, refuse_unknown_endpoints, serve, split
 
 MANIFEST = "contenders.json"
 
@@ -37,9 +36,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--ceiling", action="store_true", help="also (h): Handoff's answers, records thrown away"
     )
     args = p.parse_args(argv)
-    unknown = set(args.endpoints.split(",")) - set(ENDPOINTS)
-    if unknown:
-        p.error(f"--endpoints: unknown {', '.join(sorted(unknown))} (call, gather)")
+    refuse_unknown_endpoints(p, args.endpoints)
     # Warmed up with wrk, as `make bench` warms its contenders up.
     args.load = WRK
     return args
@@ -50,10 +47,9 @@ def write_pools(served: Served, args, folder: Path) -> list[dict]:
     manifest = []
     for number, server in enumerate(served.servers):
         pools = {}
-        for endpoint in args.endpoints.split(","):
-            phrase = seed.handoff_phrase(served.size) if endpoint == "gather" else None
+        for endpoint in split(args.endpoints):
             # Never-sent calls of its own: a CallSid another contender recorded costs nothing.
-            requests = signed_requests(ENDPOINTS[endpoint], args.pool, phrase)
+            requests = endpoint_requests(endpoint, served.size, args.pool)
             stem = folder / f"pool-{number}-{endpoint}"
             write_json_pool(requests, f"{stem}{LOCUST.pool_suffix}")
             write_lua_pool(requests, f"{stem}{WRK.pool_suffix}")

@@ -117,3 +117,24 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.log.close()
+
+
+def start_together(started: list[tuple[Contender, dict, Path]], log_path: Path) -> list[Server]:
+    """Start a gunicorn per (contender, environment, tree) at once; wait for all, or stop all."""
+    servers: list[Server] = []
+    try:
+        # Started together, then waited for: each spends most of a second importing the app.
+        for contender, environ, tree in started:
+            servers.append(Server(contender, environ, log_path, wait=False, cwd=tree))
+        for server in servers:
+            server.wait_until_listening()
+    except BaseException:
+        stop_all(servers)
+        raise
+    return servers
+
+
+def stop_all(servers: list[Server]) -> None:
+    """Stop every server given."""
+    for server in servers:
+        server.stop()

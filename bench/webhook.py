@@ -14,7 +14,17 @@ from bench import cpu, seed
 from bench.generators import GENERATORS, WRK
 from bench.load import ProbeError, Result, probe, settled
 from bench.report import Results, print_scale_curve, print_table
-from bench.servers import CEILING, OURS, REFERENCES, Contender, Server, server_environment
+from bench.servers import (
+    CEILING,
+    OURS,
+    REFERENCES,
+    ROOT,
+    Contender,
+    Server,
+    server_environment,
+    start_together,
+    stop_all,
+)
 from bench.signed import signed_requests
 
 ENDPOINTS = {"call": "/voice/call", "gather": "/voice/gather"}
@@ -52,6 +62,13 @@ def split(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def refuse_unknown_endpoints(parser: argparse.ArgumentParser, text: str) -> None:
+    """Exit with a usage error naming any endpoint in ``text`` the benchmark does not know."""
+    unknown = set(split(text)) - set(ENDPOINTS)
+    if unknown:
+        parser.error(f"--endpoints: unknown {', '.join(sorted(unknown))} (call, gather)")
+
+
 def database_for(db: str, size: int, args, workdir: Path, suffix: str = "") -> str:
     """Create and seed a fresh benchmark database (its name + ``suffix``); return its URL."""
     if db == "postgres":
@@ -75,17 +92,8 @@ def contenders(args) -> tuple[Contender, ...]:
 def start_servers(url: str, args, workdir: Path) -> list[Server]:
     """Start every contender on the database; stop those started if one fails."""
     environ = server_environment(url, args.workers, args.threads)
-    servers: list[Server] = []
-    try:
-        # Started together, then waited for: each spends most of a second importing the app.
-        for contender in contenders(args):
-            servers.append(Server(contender, environ, workdir / "gunicorn.log", wait=False))
-        for server in servers:
-            server.wait_until_listening()
-    except Exception:
-        stop(servers)
-        raise
-    return servers
+    started = [(contender, environ, ROOT) for contender in contenders(args)]
+    return start_together(started, workdir / "gunicorn.log")
 
 
 def ready(servers: list[Server], pools: dict, endpoints: list[str]) -> list[Server]:
@@ -116,11 +124,16 @@ def make_pool(
     endpoint: str, size: int, count: int, workdir: Path, name: str = "", generator=WRK
 ) -> tuple[list, Path]:
     """Sign ``count`` fresh requests for ``endpoint``; return them and the generator's file."""
-    phrase = seed.handoff_phrase(size) if endpoint == "gather" else None
-    requests = signed_requests(ENDPOINTS[endpoint], count, phrase)
+    requests = endpoint_requests(endpoint, size, count)
     path = workdir / f"pool-{endpoint}{name}{generator.pool_suffix}"
     generator.write_pool(requests, str(path))
     return requests, path
+
+
+def endpoint_requests(endpoint: str, size: int, count: int) -> list[dict]:
+    """Sign ``count`` fresh requests for ``endpoint`` (a gather's says the handing-off phrase)."""
+    phrase = seed.handoff_phrase(size) if endpoint == "gather" else None
+    return signed_requests(ENDPOINTS[endpoint], count, phrase)
 
 
 def fresh_pools(
@@ -150,7 +163,7 @@ class Served:
 
     def stop(self) -> None:
         """Stop every contender (and drop a PostgreSQL database made for this size)."""
-        stop(self.servers)
+        stop_all(self.servers)
         if self.drop and self.db == "postgres":
             seed.drop_postgres(self.url)
 
@@ -166,15 +179,9 @@ def serve(db: str, size: int, args, workdir: Path, suffix: str = "") -> Served:
         servers = ready(servers, pools, endpoints)
         warm_up(servers, endpoints, size, args, workdir)
     except BaseException:
-        stop(servers)
+        stop_all(servers)
         raise
     return Served(db, size, url, servers, drop=bool(suffix))
-
-
-def stop(servers: list[Server]) -> None:
-    """Stop every server given."""
-    for server in servers:
-        server.stop()
 
 
 def load_each(served: Served, conns: int, args, results: Results, workdir: Path) -> None:
@@ -198,10 +205,10 @@ def sweep(db: str, size: int, args, results: Results, workdir: Path) -> None:
         served.stop()
 
 
-def rotated(sizes: list[int], repetition: int) -> list[int]:
-    """Return ``sizes`` starting ``repetition`` places on, so each size takes each turn."""
-    turn = repetition % len(sizes)
-    return sizes[turn:] + sizes[:turn]
+def rotated(items: list, repetition: int) -> list:
+    """Return ``items`` starting ``repetition`` places on, so each takes each turn."""
+    turn = repetition % len(items)
+    return items[turn:] + items[:turn]
 
 
 def scale(db: str, sizes: list[int], args, results: Results, workdir: Path) -> None:
