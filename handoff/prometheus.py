@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from handoff import states
+from handoff.transaction_memo import memo
 
 HANDOFFS = Counter(
     "handoff_handoffs_total",
@@ -36,8 +37,8 @@ OUTCOMES = {
 }
 
 
-# Outcomes of the session's transaction, counted when it commits.
-UNCOUNTED = "handoff_uncounted_outcomes"
+# The transaction memo of outcomes (labels -> how many), counted when it commits.
+UNCOUNTED = "uncounted_outcomes"
 
 
 def count_transition(session: Session, moved: states.Transition) -> None:
@@ -54,21 +55,15 @@ def count_transition(session: Session, moved: states.Transition) -> None:
         handoff.method if handoff else "",
         outcome,
     )
-    session.info.setdefault(UNCOUNTED, []).append(labels)
+    uncounted = memo(session, UNCOUNTED)
+    uncounted[labels] = uncounted.get(labels, 0) + 1
 
 
 @event.listens_for(Session, "after_commit")
 def count_committed(session: Session) -> None:
-    """Count the outcomes the committed transaction recorded."""
-    for labels in session.info.pop(UNCOUNTED, ()):
-        HANDOFFS.labels(*labels).inc()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def forget_uncounted(session: Session, transaction) -> None:
-    """Drop the outcomes of a transaction that ended without a commit."""
-    if transaction.parent is None:
-        session.info.pop(UNCOUNTED, None)
+    """Count the outcomes the committed transaction recorded (a rollback's memo is forgotten)."""
+    for labels, times in memo(session, UNCOUNTED).items():
+        HANDOFFS.labels(*labels).inc(times)
 
 
 def render() -> tuple[bytes, str]:
