@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.report import Results, median
+from bench.report import Results, median, ratio
 from bench.servers import (
     BEHIND,
     HANDOFF,
@@ -136,11 +136,8 @@ def print_comparison(results: Results, args) -> None:
         key = (args.db, args.size, ENDPOINTS[endpoint], args.connections)
         before, after = results[(*key, BEFORE)], results[(*key, AFTER)]
         lookup = results[(*key, LOOKUP.label)]
-        cells = (
-            median([a.rps / b.rps for a, b in zip(after, before, strict=True)]),
-            median([b.rps / r.rps for b, r in zip(before, lookup, strict=True)]),
-            median([a.rps / r.rps for a, r in zip(after, lookup, strict=True)]),
-        )
+        pairs = ((after, before), (before, lookup), (after, lookup))
+        cells = [ratio(ours, reference, "rps") for ours, reference in pairs]
         print(f"{ENDPOINTS[endpoint]:<14}" + "".join(f"{c:>12.2f}" for c in cells))
 
 
