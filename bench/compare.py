@@ -13,7 +13,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.report import Results, median, ratio
+from bench.options import ENDPOINTS, add_database, add_endpoints, add_gunicorn
+from bench.report import Results, median, ratio, warnings
 from bench.servers import (
     BEHIND,
     HANDOFF,
@@ -26,17 +27,7 @@ from bench.servers import (
     start_together,
     stop_all,
 )
-from bench.webhook import (
-    ENDPOINTS,
-    GENERATORS,
-    database_for,
-    loaded,
-    make_pool,
-    refuse_unknown_endpoints,
-    rotated,
-    split,
-    warm_up,
-)
+from bench.webhook import GENERATORS, database_for, loaded, make_pool, rotated, warm_up
 
 BEFORE, AFTER = "before", "after"
 
@@ -45,20 +36,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--base", default="main", help="the earlier revision (any git revision)")
-    p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_bench")
-    p.add_argument("--size", type=int, default=10, help="destinations and topics")
-    p.add_argument("--endpoints", default="call,gather", help="call, gather")
+    add_database(p)
+    add_endpoints(p)
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--duration", type=int, default=2, help="seconds per load run")
     p.add_argument("--repeat", type=int, default=3, help="repetitions (medians are printed)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers, every contender")
-    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    p.add_argument("--pool", type=int, default=20000, help="signed requests per pool")
-    p.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first")
+    add_gunicorn(p)
     p.add_argument("--write-behind", action="store_true", help="both with RECORDS_WRITE_BEHIND=1")
     args = p.parse_args(argv)
-    refuse_unknown_endpoints(p, args.endpoints)
     args.load = GENERATORS["wrk"]
     return args
 
@@ -106,7 +91,7 @@ def start(args, workdir: Path, base_tree: Path) -> list[tuple[Server, str]]:
 def measure(served: list[tuple[Server, str]], args, workdir: Path) -> Results:
     """Load each contender once per repetition and endpoint, in rotating order."""
     results: Results = {}
-    for endpoint in split(args.endpoints):
+    for endpoint in args.endpoints:
         # Each on a database of its own: one warm-up pool can serve them all.
         warm_up([server for server, _ in served], [endpoint], args.size, args, workdir)
         for repetition in range(args.repeat):
@@ -121,7 +106,7 @@ def measure(served: list[tuple[Server, str]], args, workdir: Path) -> Results:
 def print_comparison(results: Results, args) -> None:
     """Print each contender's medians, then after/before and each against (b), per repetition."""
     print(f"{'endpoint':<14}{'contender':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'host µs':>9}")
-    for endpoint in split(args.endpoints):
+    for endpoint in args.endpoints:
         key = (args.db, args.size, ENDPOINTS[endpoint], args.connections)
         for label in (STATIC.label, LOOKUP.label, BEFORE, AFTER):
             runs = results[(*key, label)]
@@ -130,9 +115,10 @@ def print_comparison(results: Results, args) -> None:
             rps, p50, p99 = figures
             print(
                 f"{ENDPOINTS[endpoint]:<14}{label:<12}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{host:>9.0f}"
+                f"{warnings(runs)}"
             )
     print(f"{'endpoint':<14}{'after/before':>13}{'before/(b)':>12}{'after/(b)':>11}")
-    for endpoint in split(args.endpoints):
+    for endpoint in args.endpoints:
         key = (args.db, args.size, ENDPOINTS[endpoint], args.connections)
         before, after = results[(*key, BEFORE)], results[(*key, AFTER)]
         lookup = results[(*key, LOOKUP.label)]

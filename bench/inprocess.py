@@ -21,9 +21,10 @@ from types import SimpleNamespace
 from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
 
+from bench.options import ENDPOINTS, add_database
 from bench.servers import CEILING, FLOOR, LOOKUP, ROOT, STATIC
 from bench.signed import AUTH_TOKEN, PUBLIC_BASE_URL
-from bench.webhook import ENDPOINTS, database_for, endpoint_requests
+from bench.webhook import database_for, endpoint_requests
 from handoff.journal import Journal
 from handoff.recorder import Recorder
 from models import db
@@ -40,11 +41,9 @@ APPS = {
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_bench")
+    add_database(p)
     p.add_argument("--app", default="handoff", choices=sorted(APPS))
     p.add_argument("--endpoint", default="call", choices=sorted(ENDPOINTS))
-    p.add_argument("--size", type=int, default=10, help="destinations and topics")
     p.add_argument("--requests", type=int, default=1000, help="per round")
     p.add_argument("--rounds", type=int, default=5, help="the median round is printed")
     p.add_argument("--write-behind", action="store_true", help="RECORDS_WRITE_BEHIND=1")

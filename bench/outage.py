@@ -26,18 +26,20 @@ from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench import seed
+from bench.options import add_postgres_url
 from bench.servers import HANDOFF, HANDOFF_BEHIND, Server, server_environment
 from bench.signed import signed_requests, webhook_request
 from handoff.settings import database_url
 
 PHASES = ("before", "outage", "after")
 HANDOFF_VERBS = ("<Dial", "<Refer")
+DRILL_URL = "postgresql://postgres@127.0.0.1:5432/handoff_drill"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_drill")
+    add_postgres_url(p, DRILL_URL)
     p.add_argument("--outage-by", default="service", choices=("service", "refuse"))
     p.add_argument("--stop-command", help="default: pg_ctlcluster VERSION CLUSTER stop -m fast")
     p.add_argument("--start-command", help="default: pg_ctlcluster VERSION CLUSTER start")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench.generators import WRK
 from bench.load import probe
+from bench.options import ENDPOINTS, add_database, add_gunicorn
 from bench.servers import HANDOFF, HANDOFF_BEHIND, Server, server_environment
 from bench.webhook import database_for, make_pool
 
@@ -22,10 +23,8 @@ PY_SPY = Path(sys.executable).parent / "py-spy"
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_bench")
-    p.add_argument("--size", type=int, default=1000, help="destinations and topics")
-    p.add_argument("--endpoint", default="gather", choices=("call", "gather"))
+    add_database(p, size=1000)
+    p.add_argument("--endpoint", default="gather", choices=sorted(ENDPOINTS))
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--duration", type=int, default=5, help="seconds of sampling")
     p.add_argument("--top", type=int, default=30, help="functions to print")
@@ -34,10 +33,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         default="handoff/,twiml/,models/,commit,execute (psycopg",
         help="print only frames containing one of these (comma-separated)",
     )
-    p.add_argument("--pool", type=int, default=20000)
-    p.add_argument("--warmup", type=int, default=1)
-    p.add_argument("--workers", type=int, default=1, help="one worker: every request sampled")
-    p.add_argument("--threads", type=int, default=1)
+    # One worker: every request is sampled.
+    add_gunicorn(p, workers=1)
     p.add_argument("--write-behind", action="store_true", help="RECORDS_WRITE_BEHIND=1")
     return p.parse_args(argv)
 

@@ -41,19 +41,25 @@ def print_table(
             runs = results.get((db, size, endpoint, conns, label), [])
             if not runs:
                 continue
-            errors = sum(r.errors for r in runs)
-            flag = f"  {errors} errors" if errors else ""
-            settle = median([r.settle_s for r in runs])
-            flag += f"  (records written {settle:.2f} s after the load)" if settle else ""
-            repeated = max(r.repeated for r in runs)
-            flag += f"  ({repeated} calls sent twice: raise --pool)" if repeated else ""
             print(
                 f"{endpoint:<14}{conns:>6}  {label:<12}{median([r.rps for r in runs]):>9.0f}"
                 f"{median([r.p50_ms for r in runs]):>9.2f}{median([r.p99_ms for r in runs]):>9.2f}"
-                f"{cpu_cells(runs)}{flag}"
+                f"{cpu_cells(runs)}{warnings(runs)}"
             )
     print_ratios(results, db, size, rows)
     print_targets(results, db, size, rows)
+
+
+def warnings(runs: list[Result]) -> str:
+    """Return what makes a row's figures suspect: errors, late records, calls sent twice."""
+    errors = sum(r.errors for r in runs)
+    flag = f"  {errors} errors" if errors else ""
+    settle = median([r.settle_s for r in runs])
+    flag += f"  (records written {settle:.2f} s after the load)" if settle else ""
+    repeated = max(r.repeated for r in runs)
+    # A request sent again is a Twilio retry, answered otherwise than a new call.
+    flag += f"  ({repeated} calls sent twice: raise --pool)" if repeated else ""
+    return flag
 
 
 def cpu_cells(runs: list[Result]) -> str:

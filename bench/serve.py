@@ -13,8 +13,9 @@ import threading
 from pathlib import Path
 
 from bench.generators import LOCUST, WRK, WRK_SCRIPT
+from bench.options import add_database, add_endpoints, add_gunicorn
 from bench.signed import write_json_pool, write_lua_pool
-from bench.webhook import Served, endpoint_requests, refuse_unknown_endpoints, serve, split
+from bench.webhook import Served, endpoint_requests, serve
 
 MANIFEST = "contenders.json"
 
@@ -22,21 +23,15 @@ MANIFEST = "contenders.json"
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_bench")
-    p.add_argument("--size", type=int, default=10, help="destinations and topics")
-    p.add_argument("--endpoints", default="call,gather", help="call, gather")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers, every contender")
-    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    p.add_argument("--pool", type=int, default=20000, help="signed requests per pool")
+    add_database(p)
+    add_endpoints(p)
+    add_gunicorn(p)
     p.add_argument("--out", default="instance/bench-serve", help="folder for pools and database")
-    p.add_argument("--warmup", type=int, default=1, help="seconds of load before serving")
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: Ctrl-C)")
     p.add_argument(
         "--ceiling", action="store_true", help="also (h): Handoff's answers, records thrown away"
     )
     args = p.parse_args(argv)
-    refuse_unknown_endpoints(p, args.endpoints)
     # Warmed up with wrk, as `make bench` warms its contenders up.
     args.load = WRK
     return args
@@ -47,7 +42,7 @@ def write_pools(served: Served, args, folder: Path) -> list[dict]:
     manifest = []
     for number, server in enumerate(served.servers):
         pools = {}
-        for endpoint in split(args.endpoints):
+        for endpoint in args.endpoints:
             # Never-sent calls of its own: a CallSid another contender recorded costs nothing.
             requests = endpoint_requests(endpoint, served.size, args.pool)
             stem = folder / f"pool-{number}-{endpoint}"

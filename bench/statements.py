@@ -14,14 +14,14 @@ from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
 from bench import seed
+from bench.options import add_database
 from bench.signed import AUTH_TOKEN, PUBLIC_BASE_URL, signed_requests
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_bench")
+    add_database(p, size=None)
     return p.parse_args(argv)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from bench import cpu, seed
 from bench.generators import GENERATORS, WRK
 from bench.load import ProbeError, Result, probe, settled
+from bench.options import ENDPOINTS, add_endpoints, add_gunicorn, add_postgres_url, split
 from bench.report import Results, print_scale_curve, print_table
 from bench.servers import (
     CEILING,
@@ -27,25 +28,20 @@ from bench.servers import (
 )
 from bench.signed import signed_requests
 
-ENDPOINTS = {"call": "/voice/call", "gather": "/voice/gather"}
-
 
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--db", default="sqlite,postgres", help="databases: sqlite, postgres")
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/handoff_bench")
+    add_postgres_url(p)
     p.add_argument("--sizes", default="10,1000,10000", help="destinations and topics")
     p.add_argument("--connections", default="1,8,32,128", help="full sweep at the first size")
     p.add_argument("--scale-connections", type=int, default=32, help="for the other sizes")
-    p.add_argument("--endpoints", default="call,gather", help="call, gather")
+    add_endpoints(p)
     p.add_argument("--duration", type=int, default=3, help="seconds per load run")
     p.add_argument("--generator", default="wrk", choices=sorted(GENERATORS), help="load generator")
     p.add_argument("--repeat", type=int, default=3, help="repetitions (medians are printed)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers, every contender")
-    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    p.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first")
-    p.add_argument("--pool", type=int, default=20000, help="signed requests per pool")
+    add_gunicorn(p)
     p.add_argument("--quick", action="store_true", help="1 s runs, 1 repetition")
     p.add_argument(
         "--ceiling", action="store_true", help="also (h): Handoff's answers, records thrown away"
@@ -55,18 +51,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.quick:
         args.duration, args.repeat = 1, 1
     return args
-
-
-def split(text: str) -> list[str]:
-    """Return the comma-separated items of ``text``."""
-    return [item.strip() for item in text.split(",") if item.strip()]
-
-
-def refuse_unknown_endpoints(parser: argparse.ArgumentParser, text: str) -> None:
-    """Exit with a usage error naming any endpoint in ``text`` the benchmark does not know."""
-    unknown = set(split(text)) - set(ENDPOINTS)
-    if unknown:
-        parser.error(f"--endpoints: unknown {', '.join(sorted(unknown))} (call, gather)")
 
 
 def database_for(db: str, size: int, args, workdir: Path, suffix: str = "") -> str:
@@ -173,7 +157,7 @@ def serve(db: str, size: int, args, workdir: Path, suffix: str = "") -> Served:
     url = database_for(db, size, args, workdir, suffix)
     servers = start_servers(url, args, workdir)
     try:
-        endpoints = split(args.endpoints)
+        endpoints = args.endpoints
         pools = {e: make_pool(e, size, 8, workdir)[0] for e in endpoints}
         print(f"\n{db}, {size}: sample answers")
         servers = ready(servers, pools, endpoints)
@@ -186,7 +170,7 @@ def serve(db: str, size: int, args, workdir: Path, suffix: str = "") -> Served:
 
 def load_each(served: Served, conns: int, args, results: Results, workdir: Path) -> None:
     """Load every contender once on each endpoint at ``conns`` connections; keep the figures."""
-    for endpoint in split(args.endpoints):
+    for endpoint in args.endpoints:
         pools = fresh_pools(served.servers, endpoint, served.size, args.pool, workdir, args.load)
         for server, pool_file in zip(served.servers, pools, strict=True):
             result = loaded(server, pool_file, conns, args, served.url)

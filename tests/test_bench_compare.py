@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.compare import parse_args, print_comparison
+from bench.cpu import Spent
+from bench.load import Result
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,3 +50,20 @@ def test_a_revision_that_does_not_exist_is_refused_by_name():
     assert done.returncode == 1
     assert "--base: 'no-such-revision' is not a revision of this repository" in done.stderr
     assert "handoff-compare-" not in worktrees()
+
+
+def test_calls_sent_twice_are_flagged_on_the_contender_that_got_them(capsys):
+    args = parse_args(["--endpoints", "call"])
+    key = ("sqlite", 10, "/voice/call", 32)
+    figures = {"(a) static": 0, "(b) lookup": 0, "before": 0, "after": 120}
+    results = {
+        (*key, label): [Result(900, 1.0, 9.0, 0, cpu=Spent(None, None, 1000), repeated=again)]
+        for label, again in figures.items()
+    }
+    print_comparison(results, args)
+    rows = {
+        line.split()[1]: line for line in capsys.readouterr().out.splitlines() if "/voice" in line
+    }
+
+    assert rows["after"].endswith("(120 calls sent twice: raise --pool)"), rows
+    assert "sent twice" not in rows["before"], rows
