@@ -159,6 +159,20 @@ IF_MATCH = {
 }
 
 
+# OpenAPI description of the header a versioned resource answers with (views pass it).
+ETAG = {
+    "ETag": {
+        "description": 'The version, to send back as If-Match ("3")',
+        "schema": {"type": "string"},
+    }
+}
+
+
+def with_etag(row):
+    """Return ``row`` with its version as the ETag header, as a view's answer."""
+    return row, {"ETag": f'"{row.version}"'}
+
+
 def if_match() -> int | None:
     """Return the version in an If-Match header ("3", 3 or W/"3"), if any."""
     raw = request.headers.get("If-Match")

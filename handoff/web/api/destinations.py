@@ -9,6 +9,7 @@ from handoff.config_rows import load_environment_config
 from handoff.schemas import DestinationListSchema, DestinationSchema
 from handoff.warnings import environment_warnings
 from handoff.web.api.common import (
+    ETAG,
     IF_MATCH,
     ApiBlueprint,
     EnvironmentArgs,
@@ -17,6 +18,7 @@ from handoff.web.api.common import (
     decode_cursor,
     if_match,
     page,
+    with_etag,
 )
 from handoff.writes import environment
 from models import db
@@ -38,7 +40,7 @@ class DeleteArgs(EnvironmentArgs):
 def _one(row):
     """Return the row with its warnings, and its version as ETag."""
     service.with_warnings(db.session, request.args.get("environment"), [row])
-    return row, {"ETag": f'"{row.version}"'}
+    return with_etag(row)
 
 
 @blp.route("")
@@ -58,7 +60,7 @@ class Destinations(MethodView):
 
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(DestinationSchema)
-    @blp.response(201, DestinationSchema)
+    @blp.response(201, DestinationSchema, headers=ETAG)
     def post(self, args, data):
         """Create a destination; the first in an environment becomes the default."""
         row = service.create_destination(db.session, args["environment"], data, actor=actor())
@@ -68,7 +70,7 @@ class Destinations(MethodView):
 @blp.route("/<int:destination_id>")
 class DestinationById(MethodView):
     @blp.arguments(EnvironmentArgs, location="query")
-    @blp.response(200, DestinationSchema)
+    @blp.response(200, DestinationSchema, headers=ETAG)
     def get(self, args, destination_id):
         """Return one destination with its warnings."""
         return _one(service.get_destination(db.session, args["environment"], destination_id))
@@ -76,7 +78,7 @@ class DestinationById(MethodView):
     @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(DestinationSchema)
-    @blp.response(200, DestinationSchema)
+    @blp.response(200, DestinationSchema, headers=ETAG)
     def put(self, args, data, destination_id):
         """Replace a destination; send `If-Match: <version>` or `version` (412 when stale)."""
         return _one(self._update(args, data, destination_id, partial=False))
@@ -84,7 +86,7 @@ class DestinationById(MethodView):
     @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(DestinationSchema(partial=True))
-    @blp.response(200, DestinationSchema)
+    @blp.response(200, DestinationSchema, headers=ETAG)
     def patch(self, args, data, destination_id):
         """Change some fields of a destination (412 when `If-Match`/`version` is stale)."""
         return _one(self._update(args, data, destination_id, partial=True))
@@ -112,7 +114,7 @@ class DestinationById(MethodView):
 
 @blp.route("/<int:destination_id>/duplicate", methods=["POST"])
 @blp.arguments(EnvironmentArgs, location="query")
-@blp.response(201, DestinationSchema)
+@blp.response(201, DestinationSchema, headers=ETAG)
 def duplicate(args, destination_id):
     """Copy a destination as "<name> (copy)"; the copy is never the default."""
     row = service.duplicate_destination(
@@ -123,7 +125,7 @@ def duplicate(args, destination_id):
 
 @blp.route("/<int:destination_id>/default", methods=["POST"])
 @blp.arguments(EnvironmentArgs, location="query")
-@blp.response(200, DestinationSchema)
+@blp.response(200, DestinationSchema, headers=ETAG)
 def set_default(args, destination_id):
     """Make this destination the environment's default (atomically, exactly one)."""
     row = service.set_default_destination(

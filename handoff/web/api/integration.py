@@ -4,7 +4,15 @@ from flask.views import MethodView
 
 from handoff import integration as service
 from handoff.schemas import FlowSchema, IntegrationSchema
-from handoff.web.api.common import IF_MATCH, ApiBlueprint, EnvironmentArgs, actor, if_match
+from handoff.web.api.common import (
+    ETAG,
+    IF_MATCH,
+    ApiBlueprint,
+    EnvironmentArgs,
+    actor,
+    if_match,
+    with_etag,
+)
 from models import db
 
 blp = ApiBlueprint(
@@ -18,36 +26,38 @@ blp = ApiBlueprint(
 @blp.route("/integration")
 class IntegrationSettings(MethodView):
     @blp.arguments(EnvironmentArgs, location="query")
-    @blp.response(200, IntegrationSchema)
+    @blp.response(200, IntegrationSchema, headers=ETAG)
     def get(self, args):
         """Return the integration: kind and constraints."""
-        return service.get_integration(db.session, args["environment"])
+        return with_etag(service.get_integration(db.session, args["environment"]))
 
     @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(IntegrationSchema)
-    @blp.response(200, IntegrationSchema)
+    @blp.response(200, IntegrationSchema, headers=ETAG)
     def put(self, args, data):
         """Change the integration; omitted fields keep their value, a new kind its defaults."""
-        return service.update_integration(
+        row = service.update_integration(
             db.session, args["environment"], data, actor=actor(), expected_version=if_match()
         )
+        return with_etag(row)
 
 
 @blp.route("/flow")
 class FlowSettings(MethodView):
     @blp.arguments(EnvironmentArgs, location="query")
-    @blp.response(200, FlowSchema)
+    @blp.response(200, FlowSchema, headers=ETAG)
     def get(self, args):
         """Return the entry flow: greeting, reprompt, apology, language, gather settings."""
-        return service.get_flow(db.session, args["environment"])
+        return with_etag(service.get_flow(db.session, args["environment"]))
 
     @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(FlowSchema)
-    @blp.response(200, FlowSchema)
+    @blp.response(200, FlowSchema, headers=ETAG)
     def put(self, args, data):
         """Change the entry flow; omitted fields keep their value."""
-        return service.update_flow(
+        row = service.update_flow(
             db.session, args["environment"], data, actor=actor(), expected_version=if_match()
         )
+        return with_etag(row)

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from handoff import topics as service
 from handoff.schemas import TopicListSchema, TopicSchema
 from handoff.web.api.common import (
+    ETAG,
     IF_MATCH,
     ApiBlueprint,
     EnvironmentArgs,
@@ -14,6 +15,7 @@ from handoff.web.api.common import (
     decode_cursor,
     if_match,
     page,
+    with_etag,
 )
 from models import db
 
@@ -26,9 +28,9 @@ blp = ApiBlueprint(
 
 
 def _one(row):
-    """Return the topic with its warnings."""
+    """Return the topic with its warnings, and its version as ETag."""
     service.with_warnings(db.session, request.args.get("environment"), [row])
-    return row
+    return with_etag(row)
 
 
 @blp.route("")
@@ -49,7 +51,7 @@ class Topics(MethodView):
 
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema)
-    @blp.response(201, TopicSchema)
+    @blp.response(201, TopicSchema, headers=ETAG)
     def post(self, args, data):
         """Create a topic; `reason` defaults to its destination's name, slugified."""
         row = service.create_topic(db.session, args["environment"], data, actor=actor())
@@ -59,7 +61,7 @@ class Topics(MethodView):
 @blp.route("/<int:topic_id>")
 class TopicById(MethodView):
     @blp.arguments(EnvironmentArgs, location="query")
-    @blp.response(200, TopicSchema)
+    @blp.response(200, TopicSchema, headers=ETAG)
     def get(self, args, topic_id):
         """Return one topic."""
         return _one(service.get_topic(db.session, args["environment"], topic_id))
@@ -67,7 +69,7 @@ class TopicById(MethodView):
     @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema)
-    @blp.response(200, TopicSchema)
+    @blp.response(200, TopicSchema, headers=ETAG)
     def put(self, args, data, topic_id):
         """Replace a topic (412 when `If-Match`/`version` is stale)."""
         return _one(self._update(args, data, topic_id, partial=False))
@@ -75,7 +77,7 @@ class TopicById(MethodView):
     @blp.doc(**IF_MATCH)
     @blp.arguments(EnvironmentArgs, location="query")
     @blp.arguments(TopicSchema(partial=True))
-    @blp.response(200, TopicSchema)
+    @blp.response(200, TopicSchema, headers=ETAG)
     def patch(self, args, data, topic_id):
         """Change some fields of a topic (412 when `If-Match`/`version` is stale)."""
         return _one(self._update(args, data, topic_id, partial=True))
