@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from limits import parse_many
+
 DEVELOPMENT = "development"
 
 
@@ -85,6 +87,7 @@ def from_environment(environ: dict[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env != DEVELOPMENT,
         **context_settings(environ),
+        **sign_in_settings(environ),
     }
 
 
@@ -130,6 +133,36 @@ def context_settings(environ: dict[str, str]) -> dict:
         "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL", ""),
         "TWILIO_TIMEOUT": number(environ, "TWILIO_TIMEOUT", 10.0),
     }
+
+
+# Where sign-in failures may be counted: in the process, or in Redis (its client is pinned).
+LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+
+
+def sign_in_settings(environ: dict[str, str]) -> dict:
+    """Return how many failed sign-ins are allowed, per address and account, and where counted."""
+    storage = environ.get("SIGN_IN_LIMIT_STORAGE") or "memory://"
+    if storage.partition("://")[0] not in LIMIT_STORAGES:
+        raise ConfigurationError(
+            f"SIGN_IN_LIMIT_STORAGE must be memory:// or a redis:// URL, got {storage!r}"
+        )
+    return {
+        "SIGN_IN_LIMIT": rate_limits(environ, "SIGN_IN_LIMIT", "10 per minute; 50 per hour"),
+        "SIGN_IN_ACCOUNT_LIMIT": rate_limits(environ, "SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes"),
+        "SIGN_IN_LIMIT_STORAGE": storage,
+    }
+
+
+def rate_limits(environ: dict[str, str], name: str, default: str) -> str:
+    """Return a rate-limit setting ("10 per minute; 50 per hour"), checked, or its default."""
+    raw = environ.get(name) or default
+    try:
+        # Zero would refuse every sign-in, the right password too.
+        if all(item.amount >= 1 for item in parse_many(raw)):
+            return raw
+    except ValueError:
+        pass
+    raise ConfigurationError(f"{name} must read like '10 per minute; 50 per hour', got {raw!r}")
 
 
 def load(instance_path: str) -> dict:

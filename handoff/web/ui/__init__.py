@@ -2,6 +2,8 @@
 
 from flask import Blueprint, Flask
 
+from handoff.sign_in_limits import SignInLimits
+
 bp = Blueprint(
     "ui",
     __name__,
@@ -12,7 +14,7 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    """Register the UI pages, the session cookie policy and the CSRF error page."""
+    """Register the UI pages, the CSRF error page and the limits on failed sign-ins."""
     from flask_wtf.csrf import CSRFError
 
     from handoff.web.ui import (  # noqa: F401  (modules attach their views to bp)
@@ -38,3 +40,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["pair"] = lambda value: (value, str(value).replace("_", " ").capitalize())
     app.register_error_handler(CSRFError, auth.csrf_failed)
+    config = app.config
+    app.extensions["handoff_sign_in_limits"] = SignInLimits(
+        config["SIGN_IN_LIMIT_STORAGE"], config["SIGN_IN_LIMIT"], config["SIGN_IN_ACCOUNT_LIMIT"]
+    )

@@ -1,4 +1,6 @@
-"""Sign-in, sign-out, the login gate on every UI page and the CSRF failure page."""
+"""Sign-in (failures throttled), sign-out, the login gate on every UI page, the CSRF page."""
+
+import math
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
@@ -32,17 +34,35 @@ def login():
     """Show the sign-in form; sign in on POST."""
     if request.method == "GET":
         return render_template("ui/login.html", email="", error=None)
-    email, password = request.form.get("email", ""), request.form.get("password", "")
+    return sign_in(request.form.get("email", ""), request.form.get("password", ""))
+
+
+def sign_in(email: str, password: str):
+    """Sign in and go on, or answer the page again: wrong credentials, or too many of them."""
+    limits = current_app.extensions["handoff_sign_in_limits"]
+    wait = limits.wait(request.remote_addr, email)
+    if wait:
+        return too_many_failures(email, wait)
     first_admin()
     user = authenticate(db.session, email, password)
     db.session.commit()
     if user is None:
+        limits.failed(request.remote_addr, email)
         error = "Email or password is incorrect."
         return render_template("ui/login.html", email=email, error=error), 401
+    limits.succeeded(email)
     # A fresh session on sign-in: nothing set before it (fixation) carries over.
     session.clear()
     session["user_id"] = user.id
     return redirect(safe_next(request.args.get("next")))
+
+
+def too_many_failures(email: str, wait: int):
+    """Answer 429 with the sign-in page saying when to try again (and Retry-After)."""
+    later = f"{wait} seconds" if wait < 90 else f"{math.ceil(wait / 60)} minutes"
+    error = f"Too many failed sign-ins from here or for this account. Try again in {later}."
+    page = render_template("ui/login.html", email=email, error=error)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 def first_admin() -> None:
