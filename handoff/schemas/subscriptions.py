@@ -69,6 +69,12 @@ class DeliveryListSchema(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+class RetriedSchema(Schema):
+    """How many failed deliveries were queued again."""
+
+    retried = fields.Integer(metadata={"example": 3})
+
+
 class HeaderSchema(Schema):
     """One SIP header to send with the handoff."""
 

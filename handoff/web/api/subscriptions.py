@@ -4,9 +4,12 @@ from flask.views import MethodView
 
 from handoff import subscriptions as service
 from handoff.deliveries import delivery_dict, list_deliveries
+from handoff.delivery_retry import retry_delivery, retry_failed
 from handoff.schemas.subscriptions import (
     DeliveryArgs,
     DeliveryListSchema,
+    DeliverySchema,
+    RetriedSchema,
     SubscriptionListSchema,
     SubscriptionSchema,
 )
@@ -71,3 +74,19 @@ class Deliveries(MethodView):
         service.get_subscription(db.session, subscription_id)
         rows = list_deliveries(db.session, subscription_id, args.get("status"), args["limit"])
         return {"items": [delivery_dict(r) for r in rows], "next_cursor": None}
+
+
+@blp.route("/<int:subscription_id>/deliveries/retry", methods=["POST"])
+@blp.response(200, RetriedSchema)
+def retry_all(subscription_id):
+    """Send every failed delivery again, oldest first, each from its first attempt."""
+    service.get_subscription(db.session, subscription_id)
+    return {"retried": retry_failed(db.session, subscription_id)}
+
+
+@blp.route("/<int:subscription_id>/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@blp.response(200, DeliverySchema)
+def retry_one(subscription_id, delivery_id):
+    """Send one failed delivery again (409 when it is pending or delivered)."""
+    service.get_subscription(db.session, subscription_id)
+    return delivery_dict(retry_delivery(db.session, subscription_id, delivery_id))
