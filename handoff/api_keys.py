@@ -25,6 +25,8 @@ class Caller:
 
     actor: str
     scopes: frozenset[str]
+    # The SHA-256 of the caller's key: what a stream token carries instead of the key.
+    key_hash: str = ""
 
 
 def hash_key(key: str) -> str:
@@ -87,13 +89,18 @@ def authenticate(session: Session, key: str | None, bootstrap_key: str = "") -> 
     """Return the caller for a clear key, or None when it is missing, unknown or revoked."""
     if not key:
         return None
-    if bootstrap_key and hmac.compare_digest(key.encode(), bootstrap_key.encode()):
-        return Caller(actor="api-key:bootstrap", scopes=frozenset(SCOPES))
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+    return authenticate_hash(session, hash_key(key), bootstrap_key)
+
+
+def authenticate_hash(session: Session, key_hash: str, bootstrap_key: str = "") -> Caller | None:
+    """Return the caller whose key has this SHA-256, or None when it is unknown or revoked."""
+    if bootstrap_key and hmac.compare_digest(key_hash, hash_key(bootstrap_key)):
+        return Caller("api-key:bootstrap", frozenset(SCOPES), key_hash)
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
     if row is None or row.revoked_at is not None:
         return None
     _touch(session, row)
-    return Caller(actor=f"api-key:{row.name}", scopes=frozenset(row.scopes.split(",")))
+    return Caller(f"api-key:{row.name}", frozenset(row.scopes.split(",")), key_hash)
 
 
 def _touch(session: Session, row: ApiKey) -> None:

@@ -106,6 +106,17 @@ def number(environ: dict[str, str], name: str, default, kind=float, minimum=0):
     return value
 
 
+def origins(raw: str) -> tuple[str, ...]:
+    """Return the comma-separated origins in ``raw``, each as scheme://host[:port]."""
+    found = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in found:
+        scheme, _, host = origin.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host:
+            example = "https://wallboard.example.com"
+            raise ConfigurationError(f"SSE_ALLOWED_ORIGINS takes origins like {example}: {origin}")
+    return found
+
+
 def context_settings(environ: dict[str, str]) -> dict:
     """Return the settings of functions, call records, deliveries, metrics and the Twilio API."""
     return {
@@ -130,6 +141,10 @@ def context_settings(environ: dict[str, str]) -> dict:
         "SSE_POLL": number(environ, "SSE_POLL", 0.5),
         # How long a live stream waits for a missing transition id before it passes over it.
         "SSE_GAP_WAIT": number(environ, "SSE_GAP_WAIT", 5.0),
+        # Seconds a stream token (for a browser's EventSource) opens the stream.
+        "SSE_TOKEN_MAX_AGE": number(environ, "SSE_TOKEN_MAX_AGE", 43200.0, minimum=1),
+        # Origins whose pages may open the stream (CORS), e.g. https://wallboard.example.com.
+        "SSE_ALLOWED_ORIGINS": origins(environ.get("SSE_ALLOWED_ORIGINS", "")),
         "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL", ""),
         "TWILIO_TIMEOUT": number(environ, "TWILIO_TIMEOUT", 10.0),
     }

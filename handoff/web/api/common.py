@@ -32,13 +32,13 @@ class Parser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
-    """A flask-smorest blueprint behind x-api-key auth with the API's error shape."""
+    """A flask-smorest blueprint behind x-api-key auth (or ``authenticate``), the API's errors."""
 
     ARGUMENTS_PARSER = Parser()
 
-    def __init__(self, name: str, import_name: str, **kwargs):
+    def __init__(self, name: str, import_name: str, authenticate=None, **kwargs):
         super().__init__(name, import_name, **kwargs)
-        self.before_request(require_api_key)
+        self.before_request(authenticate or require_api_key)
         self.before_request(refuse_nul_characters)
         self.register_error_handler(HandoffError, errors.handle_domain_error)
         self.register_error_handler(HTTPException, errors.handle_http_error)

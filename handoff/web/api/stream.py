@@ -1,20 +1,42 @@
-"""GET /v1/handoff_states/stream: every transition as server-sent events."""
+"""GET /v1/handoff_states/stream: every transition as server-sent events (and its tokens)."""
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, g, request, stream_with_context
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import Unauthorized
 
+from handoff import stream_tokens
+from handoff.api_keys import authenticate_hash
 from handoff.environments import ENVIRONMENTS
 from handoff.schemas.common import MAX_ROW_ID
 from handoff.state_stream import latest_id, stream
-from handoff.web.api.common import ApiBlueprint
+from handoff.web.api.common import ApiBlueprint, require_api_key
 from models import db
+
+STREAM = "handoff_states.Stream"
+
+
+def api_key_or_stream_token() -> None:
+    """Authenticate x-api-key or, on the stream alone, an ``access_token`` a key asked for."""
+    token = request.args.get("access_token")
+    # A key, when sent, decides alone; a token opens nothing but the stream.
+    if token is None or "x-api-key" in request.headers or request.endpoint != STREAM:
+        return require_api_key()
+    config = current_app.config
+    hashed = stream_tokens.key_hash(config["SECRET_KEY"], token, config["SSE_TOKEN_MAX_AGE"])
+    caller = hashed and authenticate_hash(db.session, hashed, config["HANDOFF_API_KEY"])
+    if not caller or "read" not in caller.scopes:
+        raise Unauthorized("This access_token has expired, was altered, or its key was revoked.")
+    g.api_caller = caller
+    return None
+
 
 blp = ApiBlueprint(
     "handoff_states",
     __name__,
     url_prefix="/v1/handoff_states",
     description="The live stream of handoff-state transitions (text/event-stream).",
+    authenticate=api_key_or_stream_token,
 )
 
 
@@ -32,6 +54,16 @@ class StreamArgs(Schema):
         validate=validate.Range(min=0.1, max=3600),
         metadata={"description": "End the stream after this long (capped by SSE_MAX_SECONDS)"},
     )
+    access_token = fields.String(
+        metadata={"description": "A token from /stream_token, in place of x-api-key (browsers)"}
+    )
+
+
+class StreamTokenSchema(Schema):
+    """A token that opens the stream in place of x-api-key."""
+
+    token = fields.String(metadata={"description": "Send as ?access_token="})
+    expires_in = fields.Integer(metadata={"description": "Seconds it stays valid"})
 
 
 @blp.route("/stream")
@@ -48,11 +80,30 @@ class Stream(MethodView):
         poll = float(config.get("SSE_POLL", 0.5))
         gap_wait = float(config.get("SSE_GAP_WAIT", 5.0))
         events = stream(db.session, after, args, seconds, poll, gap_wait)
-        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **_cors()}
         return Response(stream_with_context(events), mimetype="text/event-stream", headers=headers)
+
+
+def _cors() -> dict:
+    """Return the CORS headers that let an allowed origin's page read the stream."""
+    origin = request.headers.get("Origin", "")
+    if origin and origin in current_app.config["SSE_ALLOWED_ORIGINS"]:
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {}
 
 
 def _last_event_id() -> int | None:
     """Return the id a reconnecting EventSource sent, if any."""
     raw = request.headers.get("Last-Event-ID", "")
     return int(raw) if raw.isdigit() and int(raw) <= MAX_ROW_ID else None
+
+
+@blp.route("/stream_token")
+class StreamToken(MethodView):
+    @blp.response(200, StreamTokenSchema)
+    def get(self):
+        """Return a token for `?access_token=`: a browser's EventSource cannot send x-api-key."""
+        config = current_app.config
+        token = stream_tokens.mint(config["SECRET_KEY"], g.api_caller)
+        body = {"token": token, "expires_in": int(config["SSE_TOKEN_MAX_AGE"])}
+        return body, {"Cache-Control": "no-store"}
