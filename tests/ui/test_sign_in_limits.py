@@ -9,6 +9,7 @@ import pytest
 from app import create_app
 from handoff.environments import ensure_environments
 from handoff.settings import ConfigurationError, sign_in_settings
+from handoff.web.ui.auth import in_words
 from models import User, db
 from tests.conftest import TwilioSigner, _empty_all_tables, make_test_config
 from tests.ui.conftest import EMAIL, PASSWORD, UiClient
@@ -158,3 +159,17 @@ def test_redis_storage_counts_failures_across_processes(migrated, tmp_path, pass
 def test_a_bad_limit_setting_stops_the_service_naming_it(setting, value):
     with pytest.raises(ConfigurationError, match=setting):
         sign_in_settings({setting: value})
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (45, "45 seconds"),
+        (89, "89 seconds"),
+        (90, "2 minutes"),
+        (900, "15 minutes"),
+    ],
+)
+def test_the_wait_is_said_in_words(seconds, words):
+    assert in_words(seconds) == words

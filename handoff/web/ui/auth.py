@@ -59,10 +59,18 @@ def sign_in(email: str, password: str):
 
 def too_many_failures(email: str, wait: int):
     """Answer 429 with the sign-in page saying when to try again (and Retry-After)."""
-    later = f"{wait} seconds" if wait < 90 else f"{math.ceil(wait / 60)} minutes"
-    error = f"Too many failed sign-ins from here or for this account. Try again in {later}."
+    error = (
+        f"Too many failed sign-ins from here or for this account. Try again in {in_words(wait)}."
+    )
     page = render_template("ui/login.html", email=email, error=error)
     return page, 429, {"Retry-After": str(wait)}
+
+
+def in_words(seconds: int) -> str:
+    """Return a wait as people say it: "1 second", "45 seconds", "15 minutes"."""
+    if seconds < 90:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def first_admin() -> None:
