@@ -5,13 +5,14 @@ committed transition, whichever process recorded it. On PostgreSQL ids are hande
 INSERT, not at COMMIT, so a transaction can commit id 101 while 100's is still open; a
 stream that sent 101 and moved on would never send 100. So a stream sends transitions only up
 to its settled horizon: the first missing id stops it until that id commits, or until the
-transition after the gap is ``gap_wait`` seconds old (the missing one was rolled back).
+transition after the gap was recorded ``gap_wait`` seconds ago by the database's clock (the
+missing one was rolled back).
 """
 
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,30 +39,28 @@ def settled_horizon(session: Session, after_id: int, gap_wait: float) -> tuple[i
     Every environment's transitions count: a filtered stream must not take another
     environment's ids for gaps.
     """
+    # Both times from the database's clock: the app's may be another host's, or (``at``
+    # with write-behind) long before the insert.
     rows = session.execute(
-        select(HandoffState.id, HandoffState.at)
+        select(HandoffState.id, HandoffState.recorded_at, func.now())
         .where(HandoffState.id > after_id)
         .order_by(HandoffState.id)
         .limit(BATCH)
     ).all()
-    cutoff = datetime.now(UTC) - timedelta(seconds=gap_wait)
     horizon = after_id
-    for state_id, at in rows:
+    for state_id, recorded_at, now in rows:
         gap = state_id != horizon + 1
-        if gap and _may_still_fill(session, state_id, at, cutoff, first=horizon == after_id):
+        recent = recorded_at is not None and now - recorded_at < timedelta(seconds=gap_wait)
+        if gap and _may_still_fill(session, state_id, recent, first=horizon == after_id):
             return horizon, False
         horizon = state_id
     return horizon, len(rows) == BATCH
 
 
-def _may_still_fill(
-    session: Session, state_id: int, at: datetime, cutoff: datetime, first: bool
-) -> bool:
+def _may_still_fill(session: Session, state_id: int, recent: bool, first: bool) -> bool:
     """Return whether a transaction still open may hold an id just below ``state_id``."""
-    # SQLite gives back naive datetimes; they are UTC.
-    written = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    if written <= cutoff:
-        return False  # waited long enough: the missing id was rolled back
+    if not recent:
+        return False  # recorded long enough ago: the missing id was rolled back
     # Before the oldest transition there is nothing to wait for (after=0 on a database whose
     # ids do not start at 1).
     return not first or state_id != oldest_id(session)

@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -117,6 +117,10 @@ class HandoffState(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     sip_code: Mapped[int | None]
     source: Mapped[str] = mapped_column(String(32), default="service")
+    # When the database inserted the row, by its own clock: the live stream times a gap in
+    # the ids by it. `at` is the app's (another host's clock, and with write-behind it can
+    # be long before the insert).
+    recorded_at: Mapped[datetime | None] = mapped_column(server_default=func.now())
 
     # Declared so that one flush of many calls inserts conversations and handoffs before
     # their states (the unit of work orders tables by relationships, not by foreign keys).

@@ -2,10 +2,11 @@
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from handoff import settings
-from models import db
+from models import HandoffState, db, utcnow
+from tests import calls_factory as f
 
 
 def test_secret_key_is_required_outside_development(tmp_path):
@@ -70,3 +71,27 @@ def test_migrations_match_models(app):
         assert set(db.metadata.tables) <= tables
         cfg = app.extensions["migrate"].migrate.get_config()
         command.check(cfg)
+
+
+def test_recorded_at_is_added_to_transitions_already_stored(app):
+    """Migration 0002 keeps every stored transition and gives it the database's time."""
+    with app.app_context():
+        cfg = app.extensions["migrate"].migrate.get_config()
+        conversation = f.conversation()
+        db.session.commit()
+        conversation_id = conversation.id
+        db.session.remove()
+        command.downgrade(cfg, "0001")
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO handoff_states (conversation_id, state, at, detail, source)"
+                        " VALUES (:c, 'automated', :at, '', 'service')"
+                    ),
+                    {"c": conversation_id, "at": utcnow()},
+                )
+        finally:
+            command.upgrade(cfg, "head")
+        (state,) = db.session.scalars(select(HandoffState)).all()
+        assert state.conversation_id == conversation_id and state.recorded_at is not None

@@ -5,13 +5,15 @@ On PostgreSQL an id is taken at INSERT: a later transaction can commit a higher 
 
 import os
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from handoff import states
 from handoff.state_stream import stream
-from models import HandoffState, db
+from models import Conversation, HandoffState, db
 from tests import calls_factory as f
 
 NEEDS_POSTGRES = pytest.mark.skipif(
@@ -33,9 +35,9 @@ def conversations(app):
         return live.id, sandbox.id
 
 
-def new_state(session: Session, conversation_id: str, state: str = "automated") -> int:
+def new_state(session: Session, conversation_id: str, state: str = "automated", **row) -> int:
     """Insert a transition in ``session`` (not committed) and return its id."""
-    row = {"conversation_id": conversation_id, "state": state}
+    row |= {"conversation_id": conversation_id, "state": state}
     return session.execute(insert(HandoffState).returning(HandoffState.id), row).scalar_one()
 
 
@@ -98,6 +100,50 @@ def test_a_rolled_back_id_holds_the_stream_only_for_the_gap_wait(engine, convers
     assert 0.3 <= when < 2
 
 
+@pytest.mark.postgres
+@NEEDS_POSTGRES
+def test_a_transition_answered_long_before_its_insert_still_waits_at_a_gap(engine, conversations):
+    # Write-behind after an outage: answered ten minutes ago, inserted now. Timed by `at`,
+    # the stream took the open transaction's id for a rolled-back one and passed over it.
+    live, _ = conversations
+    slow, fast = Session(engine), Session(engine)
+    with Session(engine) as before:
+        start = new_state(before, live)
+        before.commit()
+    lower = new_state(slow, live)  # its transaction is still open
+    higher = new_state(fast, live, at=datetime.now(UTC) - timedelta(minutes=10))
+    fast.commit()
+
+    held_back = sent_ids(engine, start, seconds=0.2, gap_wait=5)
+    slow.commit()
+    resumed = sent_ids(engine, start, seconds=0.2, gap_wait=5)
+
+    assert held_back == []
+    assert resumed == [lower, higher]
+    slow.close(), fast.close()
+
+
+@pytest.mark.postgres
+@NEEDS_POSTGRES
+def test_an_app_clock_running_ahead_does_not_hold_the_stream_at_a_rollback(engine, conversations):
+    # Timed by `at`, a host ten minutes ahead held every stream ten minutes at a rollback.
+    live, _ = conversations
+    with Session(engine) as before:
+        start = new_state(before, live)
+        before.commit()
+    with Session(engine) as rolled_back:
+        new_state(rolled_back, live)
+        rolled_back.rollback()
+    with Session(engine) as ahead:
+        kept = new_state(ahead, live, at=datetime.now(UTC) + timedelta(minutes=10))
+        ahead.commit()
+
+    [(state_id, when)] = sent(engine, start, seconds=3, gap_wait=0.3)
+
+    assert state_id == kept
+    assert 0.3 <= when < 2
+
+
 def test_a_filtered_stream_does_not_wait_on_other_environments(engine, conversations):
     live, sandbox = conversations
     with Session(engine) as writer:
@@ -108,3 +154,21 @@ def test_a_filtered_stream_does_not_wait_on_other_environments(engine, conversat
     live_ids = sent_ids(engine, start, seconds=0.2, gap_wait=60, environment="live")
 
     assert live_ids == [ids[1], ids[3]]
+
+
+@pytest.mark.parametrize("autoflush", [True, False])
+def test_every_way_of_recording_a_transition_takes_the_databases_time(
+    engine, conversations, autoflush
+):
+    # autoflush off is how a batch of call records writes: one executemany at the commit.
+    live, _ = conversations
+    with Session(engine, autoflush=autoflush) as writer:
+        conversation = writer.get(Conversation, live)
+        states.transition(writer, conversation, states.ENDED)
+        writer.commit()
+    with Session(engine) as reader:
+        recorded_at, now = reader.execute(
+            select(HandoffState.recorded_at, func.now()).order_by(HandoffState.id.desc())
+        ).first()
+
+    assert recorded_at is not None and abs(now - recorded_at) < timedelta(seconds=5)
