@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from handoff.timefmt import iso
@@ -140,9 +140,20 @@ def run_once(session: Session, policy: DeliveryPolicy) -> int:
             if not claim(session, delivery, policy.lease):
                 continue
             subscription = session.get(Subscription, delivery.subscription_id)
+            if subscription is None:
+                forget_orphan(session, delivery)
+                continue
             record(session, delivery, post(subscription, delivery, policy.timeout), policy)
             tried += 1
     return tried
+
+
+def forget_orphan(session: Session, delivery: Delivery) -> None:
+    """Delete a delivery whose subscription is gone, instead of failing the round; commit."""
+    # Earlier releases left these on SQLite, which does not enforce ON DELETE CASCADE.
+    log.warning("delivery %s: subscription %s is gone", delivery.id, delivery.subscription_id)
+    session.execute(delete(Delivery).where(Delivery.id == delivery.id))
+    session.commit()
 
 
 def list_deliveries(session: Session, subscription_id: int, status: str | None, limit: int):

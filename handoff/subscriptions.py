@@ -3,7 +3,7 @@
 import secrets
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound, ValidationFailed
@@ -75,6 +75,9 @@ def update_subscription(session: Session, subscription: Subscription, changes: d
 
 def delete_subscription(session: Session, subscription: Subscription) -> None:
     """Remove a subscription and its pending deliveries, and commit."""
+    # Not left to ON DELETE CASCADE: SQLite does not enforce foreign keys here, and the
+    # deliveries it left behind had no subscription to be sent to.
+    session.execute(delete(Delivery).where(Delivery.subscription_id == subscription.id))
     session.delete(subscription)
     session.commit()
 

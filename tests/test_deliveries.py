@@ -2,13 +2,18 @@
 
 import hashlib
 import hmac
+import logging
+import os
 import time
+
+import pytest
+from sqlalchemy import delete
 
 from handoff import states
 from handoff.deliveries import DELIVERED, FAILED, PENDING, DeliveryPolicy, run_once
 from handoff.delivery_worker import DeliveryWorker
-from handoff.subscriptions import create_subscription
-from models import Delivery, db
+from handoff.subscriptions import create_subscription, delete_subscription
+from models import Delivery, Subscription, db
 from tests import calls_factory as f
 from tests.receiver import Receiver
 
@@ -119,3 +124,35 @@ def test_deliveries_run_once_command(app, runner):
         result = runner.invoke(args=["deliveries", "run", "--once"])
     assert result.exit_code == 0 and "2 deliveries tried" in result.output
     assert len(receiver.accepted) == 2
+
+
+def test_deleting_a_subscription_deletes_what_it_had_not_received(app):
+    with Receiver() as receiver, app.app_context():
+        gone = create_subscription(db.session, "http://127.0.0.1:9/hook", None)
+        create_subscription(db.session, receiver.url, None)
+        make_call_with_transitions(count_extra=0)
+        delete_subscription(db.session, gone)
+
+        assert db.session.query(Delivery).filter_by(subscription_id=gone.id).count() == 0
+        assert run_once(db.session, FAST) == 2
+    assert len(receiver.accepted) == 2
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="PostgreSQL enforces the foreign key: no delivery outlives its subscription there",
+)
+def test_a_delivery_left_without_its_subscription_is_dropped_not_fatal(app, caplog):
+    # What earlier releases left on SQLite, which does not enforce ON DELETE CASCADE.
+    with Receiver() as receiver, app.app_context():
+        gone = create_subscription(db.session, "http://127.0.0.1:9/hook", None).id
+        create_subscription(db.session, receiver.url, None)
+        make_call_with_transitions(count_extra=0)
+        db.session.execute(delete(Subscription).where(Subscription.id == gone))
+        db.session.commit()
+
+        with caplog.at_level(logging.WARNING, logger="handoff.deliveries"):
+            assert run_once(db.session, FAST) == 2
+        assert db.session.query(Delivery).filter_by(subscription_id=gone).count() == 0
+    assert len(receiver.accepted) == 2
+    assert "subscription" in caplog.text and "is gone" in caplog.text
