@@ -9,6 +9,7 @@ import logging
 import math
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
@@ -30,37 +31,43 @@ class SignInLimits:
 
     def wait(self, address: str, email: str) -> int:
         """Return the seconds before ``address`` may try ``email`` again (0: at once)."""
-        try:
-            return max((self._seconds_left(item, *key) for item, key in self._keys(address, email)))
-        except Exception:  # noqa: BLE001  (whatever the storage raises)
-            # Sign-in must keep working while the shared storage is away: fail open, loudly.
-            log.warning("sign-in limits unavailable; not throttling", exc_info=True)
-            return 0
+        with _fail_open("not throttling"):
+            return max(self._seconds_left(item, *key) for item, key in self._keys(address, email))
+        return 0
 
     def failed(self, address: str, email: str) -> None:
         """Count a failed sign-in against the address and the account."""
-        try:
+        with _fail_open("failure not counted"):
             for item, key in self._keys(address, email):
                 self._window.hit(item, *key)
-        except Exception:  # noqa: BLE001
-            log.warning("sign-in limits unavailable; failure not counted", exc_info=True)
 
     def succeeded(self, email: str) -> None:
         """Forget the account's failures: its owner has just proved who they are."""
-        try:
+        with _fail_open("failures not cleared"):
             for item in self._per_account:
-                self._window.clear(item, NAMESPACE, "account", normalise_email(email))
-        except Exception:  # noqa: BLE001
-            log.warning("sign-in limits unavailable; failures not cleared", exc_info=True)
+                self._window.clear(item, *_account(email))
 
     def _keys(self, address: str, email: str) -> Iterator[tuple[RateLimitItem, tuple]]:
         for item in self._per_address:
             yield item, (NAMESPACE, "address", address or "unknown")
         for item in self._per_account:
-            yield item, (NAMESPACE, "account", normalise_email(email))
+            yield item, _account(email)
 
     def _seconds_left(self, item: RateLimitItem, *key: str) -> int:
         if self._window.test(item, *key):
             return 0
         reset = self._window.get_window_stats(item, *key).reset_time
         return max(1, math.ceil(reset - time.time()))
+
+
+def _account(email: str) -> tuple[str, ...]:
+    return NAMESPACE, "account", normalise_email(email)
+
+
+@contextmanager
+def _fail_open(consequence: str) -> Iterator[None]:
+    """Log and swallow whatever the storage raises: sign-in must work while it is away."""
+    try:
+        yield
+    except Exception:  # noqa: BLE001  (whatever the storage raises)
+        log.warning("sign-in limits unavailable; %s", consequence, exc_info=True)
