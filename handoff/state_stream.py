@@ -12,7 +12,7 @@ missing one was rolled back).
 import json
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,19 +47,21 @@ def settled_horizon(session: Session, after_id: int, gap_wait: float) -> tuple[i
         .order_by(HandoffState.id)
         .limit(BATCH)
     ).all()
+    wait = timedelta(seconds=gap_wait)
     horizon = after_id
     for state_id, recorded_at, now in rows:
         gap = state_id != horizon + 1
-        recent = recorded_at is not None and now - recorded_at < timedelta(seconds=gap_wait)
-        if gap and _may_still_fill(session, state_id, recent, first=horizon == after_id):
+        if gap and _may_still_fill(session, state_id, recorded_at, now - wait, horizon == after_id):
             return horizon, False
         horizon = state_id
     return horizon, len(rows) == BATCH
 
 
-def _may_still_fill(session: Session, state_id: int, recent: bool, first: bool) -> bool:
+def _may_still_fill(
+    session: Session, state_id: int, recorded_at: datetime | None, cutoff: datetime, first: bool
+) -> bool:
     """Return whether a transaction still open may hold an id just below ``state_id``."""
-    if not recent:
+    if recorded_at is None or recorded_at <= cutoff:
         return False  # recorded long enough ago: the missing id was rolled back
     # Before the oldest transition there is nothing to wait for (after=0 on a database whose
     # ids do not start at 1).
