@@ -26,7 +26,7 @@ class Caller:
     actor: str
     scopes: frozenset[str]
     # The SHA-256 of the caller's key: what a stream token carries instead of the key.
-    key_hash: str = ""
+    key_hash: str
 
 
 def hash_key(key: str) -> str:

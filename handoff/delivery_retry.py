@@ -38,7 +38,7 @@ def retry_delivery(session: Session, subscription_id: int, delivery_id: int) -> 
             raise DeliveryNotFound(f"Subscription {subscription_id} has no delivery {delivery_id}.")
         raise DeliveryNotFailed(f"Delivery {delivery_id} is {delivery.status}, not failed.")
     session.commit()
-    return session.get(Delivery, delivery_id, populate_existing=True)
+    return session.get(Delivery, delivery_id)
 
 
 def _requeue(session: Session, *where) -> int:
